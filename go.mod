@@ -1,0 +1,3 @@
+module github.com/motor-go/motor
+
+go 1.26
