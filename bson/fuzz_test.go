@@ -25,8 +25,12 @@ func corpusSeeds(tb testing.TB) [][]byte {
 			tb.Fatal(err)
 		}
 		var suite struct {
-			Valid        []struct{ CanonicalBSON string `json:"canonical_bson"` } `json:"valid"`
-			DecodeErrors []struct{ Bson string `json:"bson"` }                   `json:"decodeErrors"`
+			Valid []struct {
+				CanonicalBSON string `json:"canonical_bson"`
+			} `json:"valid"`
+			DecodeErrors []struct {
+				Bson string `json:"bson"`
+			} `json:"decodeErrors"`
 		}
 		if err := json.Unmarshal(data, &suite); err != nil {
 			tb.Fatalf("%s: %v", f, err)
