@@ -50,7 +50,7 @@ func (e *encodeState) release() {
 
 // Marshal returns the BSON document for v: a struct, a map with string keys,
 // a [D], [M] or [Raw], or a pointer to one of them.
-func Marshal(v any) ([]byte, error) { return MarshalOptions{}.MarshalAppend(nil, v) }
+func Marshal(v any) ([]byte, error) { return MarshalOptions{}.Marshal(v) }
 
 // MarshalAppend appends the BSON document for v to dst and returns the
 // extended buffer. On error it returns dst as it was given. Reusing one
@@ -62,7 +62,33 @@ func MarshalAppend(dst []byte, v any) ([]byte, error) {
 }
 
 // Marshal is [Marshal] with these options.
-func (o MarshalOptions) Marshal(v any) ([]byte, error) { return o.MarshalAppend(nil, v) }
+//
+// It encodes into a pooled scratch buffer and returns an exactly sized copy,
+// so that a call allocates once, however the document grows while encoding.
+func (o MarshalOptions) Marshal(v any) ([]byte, error) {
+	bp := scratchBuffers.Get().(*[]byte)
+	out, err := o.MarshalAppend((*bp)[:0], v)
+	var res []byte
+	if err == nil {
+		res = make([]byte, len(out))
+		copy(res, out)
+	}
+	if cap(out) <= maxPooledBuffer {
+		*bp = out[:0]
+		scratchBuffers.Put(bp)
+	}
+	return res, err
+}
+
+// maxPooledBuffer is the largest scratch buffer kept for reuse; larger ones
+// are left to the garbage collector so that one huge document does not pin
+// memory.
+const maxPooledBuffer = 1 << 20
+
+var scratchBuffers = sync.Pool{New: func() any {
+	b := make([]byte, 0, 4096)
+	return &b
+}}
 
 // MarshalAppend is [MarshalAppend] with these options.
 func (o MarshalOptions) MarshalAppend(dst []byte, v any) ([]byte, error) {
@@ -97,13 +123,10 @@ func MarshalValue(v any) (Type, []byte, error) {
 	return t, b, nil
 }
 
-// encodeTop encodes the top-level value, with a size hint for a nil dst.
+// encodeTop encodes the top-level value.
 func (e *encodeState) encodeTop(dst []byte, v any) ([]byte, Type, error) {
 	switch x := v.(type) {
 	case D:
-		if dst == nil {
-			dst = make([]byte, 0, 64+32*len(x))
-		}
 		return e.encodeD(dst, x)
 	case nil:
 		return dst, 0, &MarshalError{Reason: "cannot marshal nil"}
@@ -118,22 +141,11 @@ func (e *encodeState) encodeTop(dst []byte, v any) ([]byte, Type, error) {
 		t = t.Elem()
 		p = rv.UnsafePointer()
 	} else if t.Kind() == reflect.Map {
-		if dst == nil {
-			dst = make([]byte, 0, 64+32*rv.Len())
-		}
 		return encodeMapValue(e, dst, rv)
 	} else {
 		p = valuePointer(v, rv)
 	}
-	c := e.reg.codecFor(t)
-	if dst == nil && c.sizeHint > 0 {
-		dst = make([]byte, 0, c.sizeHint)
-	}
-	out, bt, err := c.enc(e, dst, p)
-	if err == nil && dst == nil {
-		c.sizeHint = len(out) // a racy hint: any recent size will do
-	}
-	return out, bt, err
+	return e.reg.codecFor(t).enc(e, dst, p)
 }
 
 type eface struct {

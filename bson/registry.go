@@ -25,8 +25,6 @@ type typeCodec struct {
 	dec decodeFunc
 	// isEmpty reports whether the value at p counts as empty for omitempty.
 	isEmpty func(p unsafe.Pointer) bool
-	// sizeHint is a recent encoded size of this type at the top level.
-	sizeHint int
 }
 
 // Registry holds the codecs for Go types: the built-in ones, compiled the
