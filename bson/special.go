@@ -261,7 +261,11 @@ func decodeJSONNumber(d *decodeState, bt Type, v []byte, p unsafe.Pointer) error
 	case TypeDouble:
 		*n = json.Number(strconv.FormatFloat(readDouble(v), 'g', -1, 64))
 	case TypeDecimal128:
-		*n = json.Number(RawValue{Type: bt, Value: v}.Decimal128().String())
+		dec := RawValue{Type: bt, Value: v}.Decimal128()
+		if dec.IsNaN() || dec.IsInf() != 0 {
+			return &UnmarshalTypeError{BSON: bt, GoType: reflect.TypeFor[json.Number](), Reason: "not a finite number"}
+		}
+		*n = json.Number(dec.String())
 	case TypeNull, TypeUndefined:
 		*n = ""
 	default:
