@@ -2,7 +2,8 @@
 // and the official driver in one run and prints a Markdown table comparing
 // them: medians over -count runs of MB/s, allocs/op and B/op, with the ratios
 // and a mark on each row that misses the targets (Motor at least 2x the
-// official MB/s, at most half its allocs/op).
+// official MB/s, at most half its allocs/op). It builds the test binary once
+// and runs it -count times, each run going through all the benchmarks once.
 //
 // From the repository root:
 //
@@ -22,6 +23,7 @@ import (
 	"log"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"time"
@@ -47,19 +49,11 @@ func main() {
 		}
 		out = b
 	} else {
-		args := []string{"test", "-run", "^$", "-bench", *bench, "-benchmem",
-			"-count", fmt.Sprint(*count), "-benchtime", *benchtime, pkg}
-		fmt.Fprintf(os.Stderr, "go %s\n", strings.Join(args, " "))
-		var buf bytes.Buffer
-		cmd := exec.Command("go", args...)
-		cmd.Stdout = io.MultiWriter(&buf, os.Stderr)
-		cmd.Stderr = os.Stderr
-		start := time.Now()
-		if err := cmd.Run(); err != nil {
-			log.Fatalf("go test: %v", err)
+		b, err := run(*count, *benchtime, *bench)
+		if err != nil {
+			log.Fatal(err)
 		}
-		fmt.Fprintf(os.Stderr, "benchmarks took %s\n", time.Since(start).Round(time.Second))
-		out = buf.Bytes()
+		out = b
 		if *raw != "" {
 			if err := os.WriteFile(*raw, out, 0o644); err != nil {
 				log.Fatal(err)
@@ -81,6 +75,46 @@ func main() {
 			runtime.GOMAXPROCS(0), cpu, *count, *benchtime)
 	}
 	writeTable(os.Stdout, rows)
+}
+
+// run builds the benchmark binary once and runs it count times, each run
+// going through every benchmark once: so the samples of both drivers spread
+// over the whole time, and a burst of load on a shared machine lands on
+// both rather than on all the samples of one. It returns the output of all
+// runs.
+func run(count int, benchtime, bench string) ([]byte, error) {
+	dirOut, err := exec.Command("go", "list", "-f", "{{.Dir}}", pkg).Output()
+	if err != nil {
+		return nil, fmt.Errorf("go list %s: %w", pkg, err)
+	}
+	dir := strings.TrimSpace(string(dirOut))
+	tmp, err := os.MkdirTemp("", "bsoncompare")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(tmp)
+	bin := filepath.Join(tmp, "bsonbench.test")
+	build := exec.Command("go", "test", "-c", "-o", bin, pkg)
+	build.Stdout, build.Stderr = os.Stderr, os.Stderr
+	if err := build.Run(); err != nil {
+		return nil, fmt.Errorf("go test -c: %w", err)
+	}
+	args := []string{"-test.run", "^$", "-test.bench", bench, "-test.benchmem",
+		"-test.count", "1", "-test.benchtime", benchtime}
+	var buf bytes.Buffer
+	start := time.Now()
+	for i := range count {
+		fmt.Fprintf(os.Stderr, "run %d/%d: bsonbench.test %s\n", i+1, count, strings.Join(args, " "))
+		cmd := exec.Command(bin, args...)
+		cmd.Dir = dir // the data is found from the package directory
+		cmd.Stdout = io.MultiWriter(&buf, os.Stderr)
+		cmd.Stderr = os.Stderr
+		if err := cmd.Run(); err != nil {
+			return nil, fmt.Errorf("run %d: %w", i+1, err)
+		}
+	}
+	fmt.Fprintf(os.Stderr, "benchmarks took %s\n", time.Since(start).Round(time.Second))
+	return buf.Bytes(), nil
 }
 
 // result is one benchmark's samples, one per run.

@@ -120,10 +120,10 @@ func writeTable(w io.Writer, rows []row) {
 		if r.motorAlloc == 0 && r.officialAllc == 0 {
 			allocRatio = "–" // 0/0
 		}
-		fmt.Fprintf(w, "| %s | %.0f | %.0f | %.2fx | %s | %s | %s | %s | %s | %s |\n",
+		fmt.Fprintf(w, "| %s | %.0f | %.0f | %.2fx | %s | %s | %s | %.0f | %.0f | %s |\n",
 			r.task, r.motorMBps, r.officialMBps, r.speedRatio(),
 			num(r.motorAlloc), num(r.officialAllc), allocRatio,
-			num(r.motorB), num(r.officialB), mark)
+			math.Round(r.motorB), math.Round(r.officialB), mark)
 	}
 	fmt.Fprintf(w, "\n%d of %d rows meet both targets (ratio >= %.1fx, alloc ratio <= %.2f); medians of %d runs.\n",
 		len(rows)-missed, len(rows), minSpeedRatio, maxAllocRatio, minRuns(rows))
