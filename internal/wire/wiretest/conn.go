@@ -162,7 +162,6 @@ func replyCompressor(name string, req Request) (wire.Compressor, bool, error) {
 	return c, err == nil, err
 }
 
-
 // closedConn reports whether err is just the connection going away: closed
 // by either side, reset, or cut in the middle of a message.
 func closedConn(err error) bool {
