@@ -89,12 +89,11 @@ func mustDoc(t *testing.T, v any) []byte {
 	return b
 }
 
+// binaryPutLen sets the message length at the start of b.
 func binaryPutLen(b []byte) {
 	n := len(b)
 	b[0], b[1], b[2], b[3] = byte(n), byte(n>>8), byte(n>>16), byte(n>>24)
 }
 
+// isReset reports a connection reset by the peer.
 func isReset(err error) bool { return errors.Is(err, syscall.ECONNRESET) }
-
-// TestCloseEndsIdleConnections checks that Close alone, with clients still
-// connected and idle, ends every goroutine of the server.

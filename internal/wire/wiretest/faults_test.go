@@ -187,6 +187,8 @@ func TestLeakCheckFindsLeaks(t *testing.T) {
 	}
 }
 
+// TestCloseEndsIdleConnections checks that Close alone, with clients still
+// connected and idle, ends every goroutine of the server.
 func TestCloseEndsIdleConnections(t *testing.T) {
 	defer func(w time.Duration) { leakWait = w }(leakWait)
 	leakWait = 500 * time.Millisecond
