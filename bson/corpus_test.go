@@ -239,7 +239,7 @@ func checkJSONInput(t *testing.T, what, in string, wantB []byte, lossy, canonica
 	checkExtJSON(t, "native_to_"+mode+"_extjson(json_to_native("+what+"))", native, canonical, wantEJ)
 }
 
-func mustMarshalD(t *testing.T, d D) []byte {
+func mustMarshalD(t testing.TB, d D) []byte {
 	t.Helper()
 	b, err := Marshal(d)
 	if err != nil {

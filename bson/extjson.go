@@ -184,15 +184,20 @@ func extJSONString(b []byte, t Type) string {
 	if msg != "" {
 		return "<malformed: " + msg + ">"
 	}
-	var buf [256]byte
+	bp := scratchBuffers.Get().(*[]byte)
 	w := extWriter{base: b}
-	out, err := w.appendValue(buf[:0], t, b, 0)
-	if err != nil {
-		var de *DecodeError
-		if errors.As(err, &de) {
-			return "<malformed: offset " + strconv.Itoa(de.Offset) + ": " + de.Msg + ">"
-		}
-		return "<malformed: " + err.Error() + ">"
+	out, err := w.appendValue((*bp)[:0], t, b, 0)
+	var s string
+	if de, ok := err.(*DecodeError); ok {
+		s = "<malformed: offset " + strconv.Itoa(de.Offset) + ": " + de.Msg + ">"
+	} else if err != nil {
+		s = "<malformed: " + err.Error() + ">"
+	} else {
+		s = string(out)
 	}
-	return string(out)
+	if cap(out) <= maxPooledBuffer {
+		*bp = out[:0]
+		scratchBuffers.Put(bp)
+	}
+	return s
 }

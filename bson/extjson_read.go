@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"math"
 	"strconv"
+	"sync"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -52,10 +53,34 @@ func (r *extReader) errorf(at int, msg string) error {
 	return &ExtJSONError{Offset: at, Msg: msg}
 }
 
+// extScratch holds the buffers of a parse that do not outlive it, for
+// reuse by the next one.
+type extScratch struct {
+	members []member
+	tmp     []byte
+}
+
+var extScratches = sync.Pool{New: func() any { return new(extScratch) }}
+
 // appendExtJSON parses the Extended JSON document data and appends its
 // BSON to dst.
 func appendExtJSON(dst, data []byte) ([]byte, error) {
-	r := extReader{data: data, dst: dst}
+	s := extScratches.Get().(*extScratch)
+	r := extReader{data: data, dst: dst, members: s.members[:0], tmp: s.tmp[:0]}
+	out, err := r.parse()
+	if cap(r.members) <= 1024 && cap(r.tmp) <= maxPooledBuffer {
+		s.members, s.tmp = r.members[:0], r.tmp[:0]
+		extScratches.Put(s)
+	}
+	if err != nil {
+		return dst, err
+	}
+	return out, nil
+}
+
+// parse parses the whole input.
+func (r *extReader) parse() ([]byte, error) {
+	data, dst := r.data, r.dst
 	r.skipSpace()
 	if r.pos >= len(data) {
 		return dst, r.errorf(r.pos, "no document: the input is empty")
@@ -159,9 +184,11 @@ func (r *extReader) literal(word string) error {
 	return nil
 }
 
-func (r *extReader) enter() error {
+// enter counts one more level of nesting, for the object or array that
+// opens at offset at.
+func (r *extReader) enter(at int) error {
 	if r.depth++; r.depth > maxDepth {
-		return r.errorf(r.pos, "nested too deeply (more than "+strconv.Itoa(maxDepth)+" levels)")
+		return r.errorf(at, "nested too deeply (more than "+strconv.Itoa(maxDepth)+" levels)")
 	}
 	return nil
 }
@@ -171,7 +198,7 @@ func (r *extReader) enter() error {
 func (r *extReader) object(top bool) (Type, jsonKind, error) {
 	at := r.pos
 	r.pos++
-	if err := r.enter(); err != nil {
+	if err := r.enter(at); err != nil {
 		return 0, 0, err
 	}
 	base := len(r.members)
@@ -241,7 +268,7 @@ func (r *extReader) object(top bool) (Type, jsonKind, error) {
 // array parses an array at r.pos ('[').
 func (r *extReader) array() (Type, jsonKind, error) {
 	r.pos++
-	if err := r.enter(); err != nil {
+	if err := r.enter(r.pos - 1); err != nil {
 		return 0, 0, err
 	}
 	var start int
