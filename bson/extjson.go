@@ -28,6 +28,7 @@ type ExtJSONError struct {
 	Msg    string // what is wrong
 }
 
+// Error returns the message with the offset.
 func (e *ExtJSONError) Error() string {
 	return "bson: invalid Extended JSON at offset " + strconv.Itoa(e.Offset) + ": " + e.Msg
 }
