@@ -50,7 +50,11 @@ type fakeHooks struct {
 
 func newFakeHooks() *fakeHooks { return &fakeHooks{gen: make(map[string]uint64)} }
 
-func (h *fakeHooks) ServerAdded(addr string) { h.mu.Lock(); h.added = append(h.added, addr); h.mu.Unlock() }
+func (h *fakeHooks) ServerAdded(addr string) {
+	h.mu.Lock()
+	h.added = append(h.added, addr)
+	h.mu.Unlock()
+}
 func (h *fakeHooks) ServerRemoved(addr string) {
 	h.mu.Lock()
 	h.removed = append(h.removed, addr)
@@ -68,7 +72,11 @@ func (h *fakeHooks) ClearPool(addr string, _ Nullable[bson.ObjectID], interrupt 
 	h.interrup = append(h.interrup, interrupt)
 	h.mu.Unlock()
 }
-func (h *fakeHooks) ReadyPool(addr string) { h.mu.Lock(); h.ready = append(h.ready, addr); h.mu.Unlock() }
+func (h *fakeHooks) ReadyPool(addr string) {
+	h.mu.Lock()
+	h.ready = append(h.ready, addr)
+	h.mu.Unlock()
+}
 func (h *fakeHooks) RequestCheck(addr string) {
 	h.mu.Lock()
 	h.checks = append(h.checks, addr)
