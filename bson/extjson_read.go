@@ -49,7 +49,8 @@ type extReader struct {
 	depth   int
 }
 
-func (r *extReader) errorf(at int, msg string) error {
+// fail returns the error msg at the byte offset at of the input.
+func (r *extReader) fail(at int, msg string) error {
 	return &ExtJSONError{Offset: at, Msg: msg}
 }
 
@@ -83,10 +84,10 @@ func (r *extReader) parse() ([]byte, error) {
 	data, dst := r.data, r.dst
 	r.skipSpace()
 	if r.pos >= len(data) {
-		return dst, r.errorf(r.pos, "no document: the input is empty")
+		return dst, r.fail(r.pos, "no document: the input is empty")
 	}
 	if data[r.pos] != '{' {
-		return dst, r.errorf(r.pos, "the top-level value must be an object (a document)")
+		return dst, r.fail(r.pos, "the top-level value must be an object (a document)")
 	}
 	start := len(r.dst)
 	if _, _, err := r.object(true); err != nil {
@@ -94,10 +95,10 @@ func (r *extReader) parse() ([]byte, error) {
 	}
 	r.skipSpace()
 	if r.pos != len(data) {
-		return dst, r.errorf(r.pos, "data after the top-level document")
+		return dst, r.fail(r.pos, "data after the top-level document")
 	}
 	if len(r.dst)-start > math.MaxInt32 {
-		return dst, r.errorf(0, "document too large for BSON")
+		return dst, r.fail(0, "document too large for BSON")
 	}
 	return r.dst, nil
 }
@@ -117,10 +118,10 @@ func (r *extReader) skipSpace() {
 func (r *extReader) expect(c byte, what string) error {
 	r.skipSpace()
 	if r.pos >= len(r.data) {
-		return r.errorf(r.pos, "unexpected end of input, expecting "+what)
+		return r.fail(r.pos, "unexpected end of input, expecting "+what)
 	}
 	if r.data[r.pos] != c {
-		return r.errorf(r.pos, "unexpected "+quoteByte(r.data[r.pos])+", expecting "+what)
+		return r.fail(r.pos, "unexpected "+quoteByte(r.data[r.pos])+", expecting "+what)
 	}
 	r.pos++
 	return nil
@@ -138,7 +139,7 @@ func quoteByte(c byte) string {
 func (r *extReader) value() (Type, jsonKind, error) {
 	r.skipSpace()
 	if r.pos >= len(r.data) {
-		return 0, 0, r.errorf(r.pos, "unexpected end of input, expecting a value")
+		return 0, 0, r.fail(r.pos, "unexpected end of input, expecting a value")
 	}
 	switch c := r.data[r.pos]; {
 	case c == '{':
@@ -172,13 +173,13 @@ func (r *extReader) value() (Type, jsonKind, error) {
 	case c == 'n':
 		return TypeNull, kindNull, r.literal("null")
 	default:
-		return 0, 0, r.errorf(r.pos, "unexpected "+quoteByte(c)+", expecting a value")
+		return 0, 0, r.fail(r.pos, "unexpected "+quoteByte(c)+", expecting a value")
 	}
 }
 
 func (r *extReader) literal(word string) error {
 	if len(r.data)-r.pos < len(word) || string(r.data[r.pos:r.pos+len(word)]) != word {
-		return r.errorf(r.pos, "invalid literal, expecting "+word)
+		return r.fail(r.pos, "invalid literal, expecting "+word)
 	}
 	r.pos += len(word)
 	return nil
@@ -188,7 +189,7 @@ func (r *extReader) literal(word string) error {
 // opens at offset at.
 func (r *extReader) enter(at int) error {
 	if r.depth++; r.depth > maxDepth {
-		return r.errorf(at, "nested too deeply (more than "+strconv.Itoa(maxDepth)+" levels)")
+		return r.fail(at, "nested too deeply (more than "+strconv.Itoa(maxDepth)+" levels)")
 	}
 	return nil
 }
@@ -222,7 +223,7 @@ func (r *extReader) object(top bool) (Type, jsonKind, error) {
 			}
 			keyEnd := len(r.dst)
 			if bytes.IndexByte(r.dst[keyOff:], 0) >= 0 {
-				return 0, 0, r.errorf(keyAt, "key contains a NUL character")
+				return 0, 0, r.fail(keyAt, "key contains a NUL character")
 			}
 			r.dst = append(r.dst, 0)
 			if err := r.expect(':', "':' after a key"); err != nil {
@@ -317,7 +318,7 @@ func (r *extReader) str() error {
 		}
 		r.dst = append(r.dst, r.data[start:r.pos]...)
 		if r.pos >= len(r.data) {
-			return r.errorf(r.pos, "unterminated string")
+			return r.fail(r.pos, "unterminated string")
 		}
 		switch c := r.data[r.pos]; {
 		case c == '"':
@@ -328,11 +329,11 @@ func (r *extReader) str() error {
 				return err
 			}
 		case c < 0x20:
-			return r.errorf(r.pos, "control character in a string (it must be escaped)")
+			return r.fail(r.pos, "control character in a string (it must be escaped)")
 		default:
 			ru, size := utf8.DecodeRune(r.data[r.pos:])
 			if ru == utf8.RuneError && size == 1 {
-				return r.errorf(r.pos, "invalid UTF-8 in a string")
+				return r.fail(r.pos, "invalid UTF-8 in a string")
 			}
 			r.dst = append(r.dst, r.data[r.pos:r.pos+size]...)
 			r.pos += size
@@ -344,7 +345,7 @@ func (r *extReader) str() error {
 func (r *extReader) escape() error {
 	at := r.pos
 	if r.pos+1 >= len(r.data) {
-		return r.errorf(at, "unterminated escape sequence")
+		return r.fail(at, "unterminated escape sequence")
 	}
 	c := r.data[r.pos+1]
 	r.pos += 2
@@ -364,7 +365,7 @@ func (r *extReader) escape() error {
 	case 'u':
 		ru, ok := r.hex4()
 		if !ok {
-			return r.errorf(at, `invalid \u escape`)
+			return r.fail(at, `invalid \u escape`)
 		}
 		if utf16.IsSurrogate(ru) {
 			// A pair makes one character; a lone surrogate becomes U+FFFD.
@@ -382,7 +383,7 @@ func (r *extReader) escape() error {
 		}
 		r.dst = utf8.AppendRune(r.dst, ru)
 	default:
-		return r.errorf(at, "invalid escape sequence "+quoteByte(c))
+		return r.fail(at, "invalid escape sequence "+quoteByte(c))
 	}
 	return nil
 }
@@ -419,16 +420,16 @@ func (r *extReader) number() (Type, error) {
 	integer := true
 	first := r.pos
 	if !r.digits() {
-		return 0, r.errorf(r.pos, "invalid number: digits expected")
+		return 0, r.fail(r.pos, "invalid number: digits expected")
 	}
 	if r.data[first] == '0' && r.pos-first > 1 {
-		return 0, r.errorf(start, "invalid number: leading zero")
+		return 0, r.fail(start, "invalid number: leading zero")
 	}
 	if r.pos < len(r.data) && r.data[r.pos] == '.' {
 		r.pos++
 		integer = false
 		if !r.digits() {
-			return 0, r.errorf(r.pos, "invalid number: digits expected after the decimal point")
+			return 0, r.fail(r.pos, "invalid number: digits expected after the decimal point")
 		}
 	}
 	if r.pos < len(r.data) && (r.data[r.pos] == 'e' || r.data[r.pos] == 'E') {
@@ -438,7 +439,7 @@ func (r *extReader) number() (Type, error) {
 			r.pos++
 		}
 		if !r.digits() {
-			return 0, r.errorf(r.pos, "invalid number: digits expected in the exponent")
+			return 0, r.fail(r.pos, "invalid number: digits expected in the exponent")
 		}
 	}
 	lit := bytesToString(r.data[start:r.pos])
@@ -454,7 +455,7 @@ func (r *extReader) number() (Type, error) {
 	}
 	f, err := strconv.ParseFloat(lit, 64)
 	if err != nil {
-		return 0, r.errorf(start, "number out of the range of a double")
+		return 0, r.fail(start, "number out of the range of a double")
 	}
 	r.dst = appendDouble(r.dst, f)
 	return TypeDouble, nil

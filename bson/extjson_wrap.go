@@ -55,13 +55,13 @@ func (r *extReader) wrapper(start int, ms []member, at int) (Type, bool, error) 
 		}
 	}
 	if err != nil {
-		return 0, false, r.errorf(at, err.Error())
+		return 0, false, r.fail(at, err.Error())
 	}
 	if t == 0 {
 		// Not a wrapper: an error if it has a wrapper's key.
 		for i := range ms {
 			if k := r.dst[ms[i].keyOff:ms[i].keyEnd]; isWrapperKey(k) {
-				return 0, false, r.errorf(at, "invalid "+string(k)+" type wrapper: unexpected or missing keys")
+				return 0, false, r.fail(at, "invalid "+string(k)+" type wrapper: unexpected or missing keys")
 			}
 		}
 		return 0, false, nil
