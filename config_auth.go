@@ -106,6 +106,21 @@ func defaultSource(mech, db string) string {
 	return "admin"
 }
 
+// credentialSource returns the database that c.Auth authenticates against:
+// its Source, or else the connection string's authSource, or else the
+// mechanism's default. It serves a Credential set in code with no Source.
+func (c *Config) credentialSource() string {
+	switch {
+	case c.Auth == nil:
+		return ""
+	case c.Auth.Source != "":
+		return c.Auth.Source
+	case c.authSource != "":
+		return c.authSource
+	}
+	return defaultSource(c.Auth.Mechanism, c.Database)
+}
+
 func setAuthMechanism(p *parser, v string) error {
 	for _, m := range mechanisms {
 		if strings.EqualFold(v, m) {

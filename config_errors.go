@@ -24,6 +24,7 @@ type ConfigError struct {
 	uri bool
 }
 
+// Error formats the error as "motor: invalid connection string: option: problem".
 func (e *ConfigError) Error() string {
 	var b strings.Builder
 	if e.uri {

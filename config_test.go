@@ -134,6 +134,15 @@ func TestAuthSourceWithoutCredential(t *testing.T) {
 	if got, want := cfg.String(), "mongodb://localhost:27017/db?authSource=users"; got != want {
 		t.Errorf("String = %q, want %q", got, want)
 	}
+	cfg.Auth = &motor.Credential{Username: "u", Password: "p", PasswordSet: true}
+	if got := motor.CredentialSource(cfg); got != "users" {
+		t.Errorf("source of a credential set in code = %q, want users", got)
+	}
+	cfg = mustParse(t, "mongodb://localhost/db")
+	cfg.Auth = &motor.Credential{Username: "u", Password: "p", PasswordSet: true}
+	if got := motor.CredentialSource(cfg); got != "db" {
+		t.Errorf("default source = %q, want db", got)
+	}
 }
 
 func TestValidate(t *testing.T) {

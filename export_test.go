@@ -15,3 +15,6 @@ func WithReadFile(o ParseOptions, f func(name string) ([]byte, error)) ParseOpti
 	o.readFile = f
 	return o
 }
+
+// CredentialSource returns the database c.Auth authenticates against.
+func CredentialSource(c *Config) string { return c.credentialSource() }

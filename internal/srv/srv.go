@@ -55,6 +55,7 @@ type LookupError struct {
 	Err  error
 }
 
+// Error names the query and the problem.
 func (e *LookupError) Error() string {
 	s := "SRV lookup of " + e.Name + ": " + e.Msg
 	if e.Err != nil {
@@ -63,6 +64,7 @@ func (e *LookupError) Error() string {
 	return s
 }
 
+// Unwrap returns the resolver's error.
 func (e *LookupError) Unwrap() error { return e.Err }
 
 // QueryName returns the DNS name queried for the SRV records of host with the

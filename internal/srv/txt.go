@@ -20,6 +20,7 @@ type TXTError struct {
 	Msg string
 }
 
+// Error describes the problem with the record.
 func (e *TXTError) Error() string { return "TXT record: " + e.Msg }
 
 // txtOptions are the only options a TXT record may set, by lower-cased key.
