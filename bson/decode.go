@@ -23,11 +23,18 @@ type decodeState struct {
 	reg  *Registry
 	opts UnmarshalOptions
 	base []byte // the whole input, for error offsets
-	// str is a copy of base when the target is generic (D, M, any): keys
-	// and strings are then substrings of it, one allocation in all.
+	// str is a copy of base when the target is generic (D, M, any), or a
+	// small struct: keys and strings are then substrings of it, one
+	// allocation in all.
 	str   string
 	depth int
+	slabs slabs
 }
+
+// shareLimit is the largest input whose strings share one copy when
+// decoding into a struct: beyond it, a struct that keeps one small string
+// would keep the whole copy alive.
+const shareLimit = 32 << 10
 
 // Unmarshal decodes the BSON document data into the value v points to: a
 // struct, a map with string keys, a [D], [M], [Raw], or an interface.
@@ -69,7 +76,7 @@ func (o UnmarshalOptions) unmarshalValue(t Type, data []byte, v any) error {
 		d.reg = DefaultRegistry
 	}
 	err := d.unmarshal(t, data, v)
-	*d = decodeState{}
+	*d = decodeState{} // drop every reference to the caller's data
 	decodeStates.Put(d)
 	return err
 }
@@ -122,6 +129,9 @@ func (d *decodeState) unmarshal(t Type, data []byte, v any) error {
 	if rv.Kind() != reflect.Pointer || rv.IsNil() {
 		return ErrNilValue
 	}
+	if len(data) <= shareLimit {
+		d.share()
+	}
 	c := d.reg.codecFor(rv.Type().Elem())
 	return c.dec(d, t, data, rv.UnsafePointer())
 }
@@ -165,7 +175,15 @@ func (d *decodeState) key(el element) (string, error) {
 	return d.toString(el.key), nil
 }
 
-// countElements counts a document's elements without decoding them.
+func (d *decodeState) enter(v []byte) error {
+	if d.depth++; d.depth > maxDepth {
+		return d.malformed(v, "documents nested too deeply")
+	}
+	return nil
+}
+
+// countElements counts a document's elements without decoding them, so
+// that the D, M or A can be allocated at its exact size.
 func countElements(doc []byte) int {
 	it := newElements(doc)
 	n := 0
@@ -177,124 +195,98 @@ func countElements(doc []byte) int {
 	}
 }
 
-func (d *decodeState) enter(v []byte) error {
-	if d.depth++; d.depth > maxDepth {
-		return d.malformed(v, "documents nested too deeply")
+// decodeElements decodes the elements of doc, calling add for each.
+func (d *decodeState) decodeElements(doc []byte, keys bool, add func(k string, v any)) error {
+	if err := d.enter(doc); err != nil {
+		return err
 	}
+	it := newElements(doc)
+	for {
+		el, ok := it.next()
+		if !ok {
+			break
+		}
+		var k string
+		if !utf8.Valid(el.key) {
+			return d.malformed(el.key, "key is not valid UTF-8")
+		}
+		if keys {
+			k = d.toString(el.key)
+		}
+		val, err := d.decodeAny(el.t, el.value)
+		if err != nil {
+			if !keys {
+				k = string(el.key)
+			}
+			return withKey(err, k)
+		}
+		add(k, val)
+	}
+	if it.msg != "" {
+		return d.malformedAt(doc, it.pos, it.msg)
+	}
+	d.depth--
 	return nil
 }
 
 // decodeD decodes the document doc into a D.
 func (d *decodeState) decodeD(doc []byte) (D, error) {
-	if err := d.enter(doc); err != nil {
-		return nil, err
-	}
 	out := make(D, 0, countElements(doc))
-	it := newElements(doc)
-	for {
-		el, ok := it.next()
-		if !ok {
-			break
-		}
-		k, err := d.key(el)
-		if err != nil {
-			return nil, err
-		}
-		val, err := d.decodeAny(el.t, el.value)
-		if err != nil {
-			return nil, withKey(err, k)
-		}
-		out = append(out, E{Key: k, Value: val})
-	}
-	if it.msg != "" {
-		return nil, d.malformedAt(doc, it.pos, it.msg)
-	}
-	d.depth--
-	return out, nil
+	err := d.decodeElements(doc, true, func(k string, v any) { out = append(out, E{k, v}) })
+	return out, err
 }
 
 // decodeM decodes the document doc into an M.
 func (d *decodeState) decodeM(doc []byte) (M, error) {
-	if err := d.enter(doc); err != nil {
-		return nil, err
-	}
 	out := make(M, countElements(doc))
-	it := newElements(doc)
-	for {
-		el, ok := it.next()
-		if !ok {
-			break
-		}
-		k, err := d.key(el)
-		if err != nil {
-			return nil, err
-		}
-		val, err := d.decodeAny(el.t, el.value)
-		if err != nil {
-			return nil, withKey(err, k)
-		}
-		out[k] = val
-	}
-	if it.msg != "" {
-		return nil, d.malformedAt(doc, it.pos, it.msg)
-	}
-	d.depth--
-	return out, nil
+	err := d.decodeElements(doc, true, func(k string, v any) { out[k] = v })
+	return out, err
 }
 
 // decodeA decodes the array doc into an A.
 func (d *decodeState) decodeA(doc []byte) (A, error) {
-	if err := d.enter(doc); err != nil {
-		return nil, err
-	}
 	out := make(A, 0, countElements(doc))
-	it := newElements(doc)
-	for {
-		el, ok := it.next()
-		if !ok {
-			break
-		}
-		if !utf8.Valid(el.key) {
-			return nil, d.malformed(el.key, "key is not valid UTF-8")
-		}
-		val, err := d.decodeAny(el.t, el.value)
-		if err != nil {
-			return nil, withKey(err, string(el.key))
-		}
-		out = append(out, val)
-	}
-	if it.msg != "" {
-		return nil, d.malformedAt(doc, it.pos, it.msg)
-	}
-	d.depth--
-	return out, nil
+	err := d.decodeElements(doc, false, func(_ string, v any) { out = append(out, v) })
+	return out, err
 }
 
 // decodeAny decodes a value into the Go type it naturally maps to.
 func (d *decodeState) decodeAny(t Type, v []byte) (any, error) {
 	switch t {
 	case TypeDouble:
-		return readDouble(v), nil
+		return d.slabs.boxFloat64(readDouble(v)), nil
 	case TypeString:
-		return d.stringValue(v)
+		s, err := d.stringValue(v)
+		if err != nil {
+			return nil, err
+		}
+		return d.slabs.boxString(s), nil
 	case TypeDocument:
 		if d.opts.DefaultDocumentM {
 			return d.decodeM(v)
 		}
-		return d.decodeD(v)
+		doc, err := d.decodeD(v)
+		if err != nil {
+			return nil, err
+		}
+		return d.slabs.boxD(doc), nil
 	case TypeArray:
-		return d.decodeA(v)
+		a, err := d.decodeA(v)
+		if err != nil {
+			return nil, err
+		}
+		return d.slabs.boxA(a), nil
 	case TypeBinary:
 		b, _ := readBinary(v)
 		return Binary{Subtype: b.Subtype, Data: append([]byte(nil), b.Data...)}, nil
 	case TypeUndefined:
 		return Undefined{}, nil
 	case TypeObjectID:
-		return ObjectID(v), nil
+		return d.slabs.boxObjectID(v), nil
 	case TypeBoolean:
 		return d.boolValue(v)
 	case TypeDateTime:
-		return DateTime(readInt64(v)), nil
+		return d.slabs.boxDateTime(DateTime(readInt64(v))), nil
 	case TypeNull:
 		return nil, nil
 	case TypeRegex:
@@ -327,11 +319,11 @@ func (d *decodeState) decodeAny(t Type, v []byte) (any, error) {
 		}
 		return CodeWithScope{Code: JavaScript(code), Scope: scope}, nil
 	case TypeInt32:
-		return readInt32(v), nil
+		return d.slabs.boxInt32(readInt32(v)), nil
 	case TypeTimestamp:
 		return RawValue{Type: t, Value: v}.Timestamp(), nil
 	case TypeInt64:
-		return readInt64(v), nil
+		return d.slabs.boxInt64(readInt64(v)), nil
 	case TypeDecimal128:
 		return RawValue{Type: t, Value: v}.Decimal128(), nil
 	case TypeMinKey:

@@ -129,20 +129,24 @@ func floatDecoder(t reflect.Type, truncate bool) decodeFunc {
 	}
 }
 
-// truncateDecoder is the decoder of a field tagged truncate.
-func truncateDecoder(t reflect.Type, fallback decodeFunc) decodeFunc {
+// truncateDecoder is the decoder of a field tagged truncate. It returns nil
+// where truncate changes nothing.
+func truncateDecoder(t reflect.Type) decodeFunc {
+	if _, _, special := specialCodec(t); special {
+		return nil
+	}
+	if enc, dec := interfaceCodec(t); enc != nil || dec != nil {
+		return nil
+	}
 	switch t.Kind() {
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		if t == reflect.TypeFor[DateTime]() {
-			return fallback
-		}
 		return intDecoder(t, true)
 	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
 		return uintDecoder(t, true)
 	case reflect.Float32, reflect.Float64:
 		return floatDecoder(t, true)
 	}
-	return fallback
+	return nil
 }
 
 func decodeStringKind(d *decodeState, t Type, v []byte, p unsafe.Pointer) error {

@@ -95,17 +95,21 @@ func uintLoader(t reflect.Type) func(unsafe.Pointer) uint64 {
 }
 
 // minSizeEncoder is the encoder of a field tagged minsize.
-func minSizeEncoder(t reflect.Type, fallback encodeFunc) encodeFunc {
+// It returns nil where minsize changes nothing.
+func minSizeEncoder(t reflect.Type) encodeFunc {
+	if _, _, special := specialCodec(t); special {
+		return nil
+	}
+	if enc, dec := interfaceCodec(t); enc != nil || dec != nil {
+		return nil
+	}
 	switch t.Kind() {
 	case reflect.Int64:
-		if t == reflect.TypeFor[DateTime]() {
-			return fallback
-		}
 		return intEncoder(t, true)
 	case reflect.Uint32, reflect.Uint64, reflect.Uint:
 		return uintEncoder(t, true)
 	}
-	return fallback
+	return nil
 }
 
 func encodeFloat32(_ *encodeState, dst []byte, p unsafe.Pointer) ([]byte, Type, error) {

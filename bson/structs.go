@@ -15,8 +15,8 @@ type structField struct {
 	offset    uintptr
 	via       []fieldHop // for fields of inlined structs behind pointers
 	codec     *typeCodec
-	enc       encodeFunc // codec.enc, or a variant for minsize
-	dec       decodeFunc // codec.dec, or a variant for truncate
+	enc       encodeFunc // a variant for minsize, or nil for codec.enc
+	dec       decodeFunc // a variant for truncate, or nil for codec.dec
 	omitEmpty bool
 	omitZero  func(p unsafe.Pointer) bool
 }
@@ -165,14 +165,15 @@ func (r *Registry) addFields(sc *structCodec, t reflect.Type, offset uintptr, vi
 		if o.omitZero {
 			sf.omitZero = isZeroer(f.Type)
 		}
-		sf.enc = func(e *encodeState, dst []byte, p unsafe.Pointer) ([]byte, Type, error) { return codec.enc(e, dst, p) }
-		sf.dec = func(d *decodeState, bt Type, v []byte, p unsafe.Pointer) error { return codec.dec(d, bt, v, p) }
+		// enc and dec stay nil unless a tag option changes them: the
+		// codec's own functions are read at call time, since a recursive
+		// type's codec is not finished yet.
 		if _, custom := r.custom[f.Type]; !custom {
 			if o.minSize {
-				sf.enc = minSizeEncoder(f.Type, sf.enc)
+				sf.enc = minSizeEncoder(f.Type)
 			}
 			if o.truncate {
-				sf.dec = truncateDecoder(f.Type, sf.dec)
+				sf.dec = truncateDecoder(f.Type)
 			}
 		}
 		sc.byName[o.name] = len(sc.fields)
@@ -217,7 +218,11 @@ func (sc *structCodec) encode(e *encodeState, dst []byte, p unsafe.Pointer) ([]b
 		dst = append(dst, f.prefix...)
 		var t Type
 		var err error
-		dst, t, err = f.enc(e, dst, fp)
+		enc := f.enc
+		if enc == nil {
+			enc = f.codec.enc
+		}
+		dst, t, err = enc(e, dst, fp)
 		if err != nil {
 			return dst, 0, withKey(err, f.name)
 		}
@@ -273,7 +278,11 @@ func (sc *structCodec) decode(d *decodeState, t Type, v []byte, p unsafe.Pointer
 		if f.via != nil {
 			fp = fieldPtr(p, f.via, f.offset, true)
 		}
-		if err := f.dec(d, el.t, el.value, fp); err != nil {
+		dec := f.dec
+		if dec == nil {
+			dec = f.codec.dec
+		}
+		if err := dec(d, el.t, el.value, fp); err != nil {
 			return withKey(err, f.name)
 		}
 	}
