@@ -1,0 +1,5 @@
+package mongoerr
+
+import "context"
+
+func contextDeadline() error { return context.DeadlineExceeded }
