@@ -128,8 +128,10 @@ type ServerDescription struct {
 
 // TopologyVersion orders the replies of one server process.
 type TopologyVersion struct {
+	// ProcessID identifies the server process.
 	ProcessID bson.ObjectID
-	Counter   int64
+	// Counter increases with each change of the process's state.
+	Counter int64
 }
 
 // TopologyDescription is a snapshot of the client's view of the whole
@@ -141,9 +143,10 @@ type TopologyDescription struct {
 	SetName string
 	// Servers are the servers of the topology, sorted by address.
 	Servers []ServerDescription
-	// MaxSetVersion and MaxElectionID are the greatest replica set config
-	// version and election id a primary has reported.
+	// MaxSetVersion is the replica set config version of the greatest
+	// (election id, config version) a primary has reported.
 	MaxSetVersion *int64
+	// MaxElectionID is the election id of that greatest pair.
 	MaxElectionID *bson.ObjectID
 	// CompatibilityError says why the driver cannot use the deployment (a
 	// server's wire versions are out of its range), nil when it can.

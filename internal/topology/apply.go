@@ -109,7 +109,8 @@ func Apply(d Description, sd ServerDescription) Description {
 }
 
 // updateWithoutPrimary is updateRSWithoutPrimary: a member other than the
-// primary answered while no primary is known.
+// primary answered while no primary is known. Here and below, a reply
+// without "me" is taken to come from the address checked.
 func (d *Description) updateWithoutPrimary(sd ServerDescription) {
 	if d.SetName == "" {
 		d.SetName = sd.SetName

@@ -63,9 +63,10 @@ type Description struct {
 	Kind TopologyType
 	// SetName is the replica set name, required or discovered.
 	SetName string
-	// MaxSetVersion and MaxElectionID are the greatest (electionId,
+	// MaxSetVersion is the setVersion of the greatest (electionId,
 	// setVersion) that a primary has reported.
 	MaxSetVersion Nullable[int64]
+	// MaxElectionID is the electionId of that greatest pair.
 	MaxElectionID Nullable[bson.ObjectID]
 	// Servers are the servers of the topology, sorted by address.
 	Servers []ServerDescription
@@ -120,18 +121,6 @@ func (d Description) Addrs() []string {
 		out[i] = d.Servers[i].Addr
 	}
 	return out
-}
-
-// HasReadableServer reports whether some available server could serve a
-// read, whatever the read preference: the quick test of a client that
-// wants to know whether the deployment is reachable at all.
-func (d Description) HasReadableServer() bool {
-	for i := range d.Servers {
-		if d.Servers[i].Kind.DataBearing() {
-			return true
-		}
-	}
-	return false
 }
 
 func (d *Description) find(addr string) (int, bool) {
@@ -193,9 +182,9 @@ func (d *Description) Equal(other *Description) bool {
 // A CompatibilityError reports a server whose wire version range does not
 // overlap the driver's.
 type CompatibilityError struct {
-	Addr           string
-	MinWireVersion int32 // the server's
-	MaxWireVersion int32 // the server's
+	Addr           string // the server's address
+	MinWireVersion int32  // the server's
+	MaxWireVersion int32  // the server's
 }
 
 func (e *CompatibilityError) Error() string {

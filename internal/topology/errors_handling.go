@@ -62,10 +62,10 @@ type AppError struct {
 // reads: the code (0 when the reply has none), the message and the
 // topologyVersion.
 type CommandFailure struct {
-	Code            int32
-	Message         string
-	TopologyVersion Nullable[TopologyVersion]
-	Labels          []string
+	Code            int32                     // the error code, 0 if none
+	Message         string                    // errmsg (or $err)
+	TopologyVersion Nullable[TopologyVersion] // the server's topologyVersion
+	Labels          []string                  // errorLabels
 }
 
 // ParseCommandFailure reads a command reply and returns the failure SDAM
@@ -148,10 +148,11 @@ type ErrorOutcome struct {
 	Ignored bool
 	// MarkedUnknown: the server's description became Unknown.
 	MarkedUnknown bool
-	// ClearPool: clear the server's connection pool, only the connections
-	// of ServiceID when it is set (load balanced mode). Clearing must
-	// happen before the new description is published.
+	// ClearPool: clear the server's connection pool. Clearing must happen
+	// before the new description is published.
 	ClearPool bool
+	// ServiceID limits the clear to the connections of one service (load
+	// balanced mode), when set.
 	ServiceID Nullable[bson.ObjectID]
 	// RequestCheck: ask the server's monitor for an immediate check.
 	RequestCheck bool

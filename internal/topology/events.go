@@ -84,7 +84,7 @@ type Change struct {
 
 // A ServerChange is a server's description before and after a change.
 type ServerChange struct {
-	Old, New *ServerDescription
+	Old, New *ServerDescription // before and after
 }
 
 // Diff compares old with new, the description that followed it because

@@ -49,7 +49,9 @@ func ParseMode(s string) (Mode, bool) {
 }
 
 // A Tag is a name and value a replica set member is tagged with.
-type Tag struct{ Name, Value string }
+type Tag struct {
+	Name, Value string // the tag's name and the value it must have
+}
 
 // A TagSet matches a server that carries all of its tags; an empty set
 // matches any server.
@@ -84,9 +86,11 @@ type ReadPref struct {
 	// one empty set) matches every server.
 	TagSets []TagSet
 	// MaxStaleness, when HasMaxStaleness is set, excludes secondaries
-	// estimated to lag further behind. It must then be at least
-	// SmallestMaxStaleness and HeartbeatInterval + IdleWritePeriod.
-	MaxStaleness    time.Duration
+	// estimated to lag further behind. For a replica set it must then be
+	// at least SmallestMaxStaleness and heartbeat + IdleWritePeriod.
+	MaxStaleness time.Duration
+	// HasMaxStaleness says MaxStaleness is set (maxStalenessSeconds was
+	// given and is not -1).
 	HasMaxStaleness bool
 	// Hedge is passed to mongos; it does not change selection.
 	Hedge Hedge

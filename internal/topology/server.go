@@ -78,8 +78,8 @@ func NewUnknownServer(addr string, err error) ServerDescription {
 
 // A ReplyError is a hello reply with ok: 0.
 type ReplyError struct {
-	Code    int32
-	Message string
+	Code    int32  // the reply's code, 0 if none
+	Message string // the reply's errmsg
 }
 
 func (e *ReplyError) Error() string {
@@ -143,7 +143,7 @@ func NewServerDescription(addr string, reply bson.Raw, rtt time.Duration, now ti
 		sd.Tags = make(map[string]string)
 		for k, v := range doc.Elements() {
 			if s, ok := v.StringValueOK(); ok {
-				sd.Tags[k] = s
+				sd.Tags[strings.Clone(k)] = s
 			}
 		}
 	}

@@ -344,3 +344,47 @@ func TestHandleErrorLoadBalanced(t *testing.T) {
 		t.Errorf("load balancer became %v", sd.Kind)
 	}
 }
+
+// TestDefaults runs a topology with its default collaborators: no hooks,
+// the system clock and the global random source.
+func TestDefaults(t *testing.T) {
+	topo := New(Config{Seeds: []string{"a:27017", "b:27017"}, ServerSelectionTimeout: 20 * time.Millisecond,
+		LocalThreshold: time.Hour}, Options{})
+	if topo.ID().IsZero() {
+		t.Error("no topology id")
+	}
+	topo.Open()
+	changed := topo.Changed()
+	start := time.Now()
+	_, err := topo.SelectServer(context.Background(), Criteria{})
+	if !errors.Is(err, ErrSelectionTimeout) || time.Since(start) < 20*time.Millisecond {
+		t.Fatalf("selection: %v after %v", err, time.Since(start))
+	}
+	for _, addr := range []string{"a:27017", "b:27017"} {
+		topo.ServerChecked(NewServerDescription(addr, helloReply(t, `{"ok":1,"msg":"isdbgrid","maxWireVersion":21}`), time.Millisecond, time.Now()), false)
+	}
+	select {
+	case <-changed:
+	default:
+		t.Fatal("the Changed channel was not closed by a change")
+	}
+	seen := map[string]bool{}
+	for range 100 {
+		sd, err := topo.SelectServer(context.Background(), Criteria{ReadPref: ReadPref{Mode: Nearest}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		seen[sd.Addr] = true
+		topo.ReleaseServer(sd.Addr)
+	}
+	if len(seen) != 2 {
+		t.Errorf("100 selections chose only %v", seen)
+	}
+	if out := topo.HandleError(AppError{Addr: "a:27017", Kind: NetworkErr, HandshakeDone: true}); !out.MarkedUnknown || !out.ClearPool {
+		t.Errorf("network error: %+v", out)
+	}
+	topo.Close()
+	if out := topo.HandleError(AppError{Addr: "b:27017", Kind: NetworkErr, HandshakeDone: true}); !out.Ignored {
+		t.Errorf("error after Close: %+v", out)
+	}
+}

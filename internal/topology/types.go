@@ -135,8 +135,8 @@ func Some[T comparable](v T) Nullable[T] { return Nullable[T]{V: v, Valid: true}
 // A TopologyVersion orders the replies of one server process: hello replies
 // and state change errors carry it from MongoDB 4.4 on.
 type TopologyVersion struct {
-	ProcessID bson.ObjectID
-	Counter   int64
+	ProcessID bson.ObjectID // the server process
+	Counter   int64         // incremented on each change of the process's state
 }
 
 // CompareTopologyVersion compares the topologyVersion a server description
