@@ -22,6 +22,14 @@ func FuzzParseURI(f *testing.F) {
 	for _, uri := range specURIs(f) {
 		f.Add(uri)
 	}
+	for _, uri := range []string{
+		"mongodb://u%40x:p%3Aw@h1:1,[fe80::1%25eth0]:2,%2Ftmp%2Fm.sock/d%3Fb?appName=a%26b&readPreference=nearest&readPreferenceTags=dc:ny,rack:1&readPreferenceTags=",
+		"mongodb://h/?proxyHost=p&proxyPort=1081&proxyUsername=u&proxyPassword=p%26w&tlsCertificateKeyFilePassword=x&compressors=zstd,zlib",
+		"mongodb://h/?authMechanism=MONGODB-OIDC&authMechanismProperties=ENVIRONMENT:azure,TOKEN_RESOURCE:api%3A%2F%2Fx&w=tag%20set&timeoutMS=0",
+		"mongodb+srv://test1.test.build.10gen.cc/?srvMaxHosts=1&tls=false&uuidRepresentation=standard",
+	} {
+		f.Add(uri)
+	}
 	noFiles := func(name string) ([]byte, error) { return nil, os.ErrNotExist }
 	parse := func(uri string, lenient bool) (*motor.Config, error) {
 		opts := motor.ParseOptions{Resolver: testZone, Lenient: lenient, Warn: func(string) {}}
