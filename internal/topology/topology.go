@@ -1,6 +1,7 @@
 package topology
 
 import (
+	"errors"
 	"math/rand/v2"
 	"sync"
 
@@ -149,7 +150,9 @@ func (t *Topology) Changed() <-chan struct{} {
 }
 
 // install makes n the current description, queues the events and calls
-// the hooks of the change, and wakes the waiters. The lock is held.
+// the hooks of the change (servers added and removed, checks of former
+// primaries that a new one replaced), and wakes the waiters. The lock is
+// held.
 func (t *Topology) install(n *Description, cause string) {
 	old := t.desc
 	c := Diff(old, n, cause)
@@ -162,6 +165,12 @@ func (t *Topology) install(n *Description, cause string) {
 	for _, addr := range c.Added {
 		t.ops[addr] = 0
 		t.hooks.ServerAdded(addr)
+	}
+	for _, sc := range c.Changed {
+		if sc.New.Addr != cause && errors.Is(sc.New.Err, ErrNewerPrimary) {
+			// An old primary: its monitor must find out what it is now.
+			t.hooks.RequestCheck(sc.New.Addr)
+		}
 	}
 	close(t.changed)
 	t.changed = make(chan struct{})
@@ -187,11 +196,13 @@ func (t *Topology) ServerChecked(sd ServerDescription, interruptInUse bool) {
 	}
 	n := Apply(*t.desc, sd)
 	t.install(&n, sd.Addr)
-	if _, still := n.Server(sd.Addr); still {
+	if now, still := n.Server(sd.Addr); still {
+		// The rules may have made the server Unknown (a stale primary, a
+		// wrong set name): only what they kept counts for readiness.
 		switch {
 		case sd.Err != nil:
 			t.hooks.ClearPool(sd.Addr, Nullable[bson.ObjectID]{}, interruptInUse)
-		case sd.Kind.DataBearing() || (sd.Kind != ServerUnknown && n.Kind == Single):
+		case now.Kind.DataBearing() || (now.Kind != ServerUnknown && n.Kind == Single):
 			t.hooks.ReadyPool(sd.Addr)
 		}
 	}

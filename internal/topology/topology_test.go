@@ -388,3 +388,28 @@ func TestDefaults(t *testing.T) {
 		t.Errorf("error after Close: %+v", out)
 	}
 }
+
+func TestNewPrimaryChecksOldOne(t *testing.T) {
+	topo, hooks, _, _ := newTestTopology(t, Config{Seeds: []string{"a:27017", "b:27017"}, SetName: "rs"})
+	primary := `{"ok":1,"isWritablePrimary":true,"setName":"rs","hosts":["a:27017","b:27017"],"maxWireVersion":21}`
+	topo.ServerChecked(NewServerDescription("a:27017", helloReply(t, primary), 0, time.Now()), false)
+	topo.ServerChecked(NewServerDescription("b:27017", helloReply(t, primary), 0, time.Now()), false)
+	if !slices.Equal(hooks.checks, []string{"a:27017"}) {
+		t.Errorf("checks requested %v, want the old primary's", hooks.checks)
+	}
+	if len(hooks.clears) != 0 {
+		t.Errorf("pools cleared %v: the old primary's pool must be kept", hooks.clears)
+	}
+}
+
+func TestWrongSetNameKeepsPoolPaused(t *testing.T) {
+	topo, hooks, _, _ := newTestTopology(t, Config{Seeds: []string{"a:27017"}, Direct: true, SetName: "rs"})
+	topo.ServerChecked(NewServerDescription("a:27017", helloReply(t, `{"ok":1,"isWritablePrimary":true,"setName":"x","maxWireVersion":21}`), 0, time.Now()), false)
+	if len(hooks.ready) != 0 {
+		t.Errorf("pool made ready for a member of the wrong set: %v", hooks.ready)
+	}
+	topo.ServerChecked(NewServerDescription("a:27017", helloReply(t, `{"ok":1,"secondary":true,"setName":"rs","maxWireVersion":21}`), 0, time.Now()), false)
+	if !slices.Equal(hooks.ready, []string{"a:27017"}) {
+		t.Errorf("ready pools %v, want a:27017", hooks.ready)
+	}
+}
