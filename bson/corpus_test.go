@@ -1,6 +1,8 @@
 package bson
 
 import (
+	"github.com/motor-go/motor/internal/spectest"
+
 	"bytes"
 	"encoding/hex"
 	"encoding/json"
@@ -17,37 +19,6 @@ import (
 // This file runs the BSON corpus of the specifications
 // (bson-corpus/*.json) as its test plan describes, for a codec with a native
 // representation (D) and for the direct BSON <-> Extended JSON conversions.
-
-// specPath returns a path under the specification tests: $MOTOR_SPEC_DIR,
-// or else shared/specs beside the repository root (the directory holding
-// go.work, found by walking up from the working directory). A missing
-// directory fails the test: spec tests are never skipped.
-func specPath(tb testing.TB, elem ...string) string {
-	tb.Helper()
-	root := os.Getenv("MOTOR_SPEC_DIR")
-	if root == "" {
-		dir, err := os.Getwd()
-		if err != nil {
-			tb.Fatal(err)
-		}
-		for {
-			if _, err := os.Stat(filepath.Join(dir, "go.work")); err == nil {
-				root = filepath.Join(dir, "..", "shared", "specs")
-				break
-			}
-			parent := filepath.Dir(dir)
-			if parent == dir {
-				tb.Fatal("MOTOR_SPEC_DIR is unset and there is no go.work above the working directory: cannot find the spec tests")
-			}
-			dir = parent
-		}
-	}
-	p := filepath.Join(append([]string{root}, elem...)...)
-	if _, err := os.Stat(p); err != nil {
-		tb.Fatalf("spec tests not found (set MOTOR_SPEC_DIR): %v", err)
-	}
-	return p
-}
 
 type corpusFile struct {
 	Description  string        `json:"description"`
@@ -80,7 +51,7 @@ type corpusValid struct {
 // loadCorpus returns the corpus files by name, sorted by name.
 func loadCorpus(tb testing.TB) ([]string, map[string]corpusFile) {
 	tb.Helper()
-	dir := specPath(tb, "bson-corpus")
+	dir := spectest.Dir(tb, "bson-corpus")
 	paths, err := filepath.Glob(filepath.Join(dir, "*.json"))
 	if err != nil || len(paths) == 0 {
 		tb.Fatalf("no corpus files in %s: %v", dir, err)

@@ -1,6 +1,8 @@
 package bson
 
 import (
+	"github.com/motor-go/motor/internal/spectest"
+
 	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
@@ -379,32 +381,10 @@ type decCorpusFile struct {
 	} `json:"parseErrors"`
 }
 
-// decSpecDir returns $MOTOR_SPEC_DIR, or else the shared/specs directory
-// beside the repository root (the directory holding go.work).
-func decSpecDir(tb testing.TB) string {
-	if dir := os.Getenv("MOTOR_SPEC_DIR"); dir != "" {
-		return dir
-	}
-	dir, err := os.Getwd()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.work")); err == nil {
-			return filepath.Join(dir, "..", "shared", "specs")
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			tb.Fatal("no go.work above the working directory and MOTOR_SPEC_DIR unset: cannot find the spec tests")
-		}
-		dir = parent
-	}
-}
-
 // decCorpus loads every decimal128-*.json file of the BSON corpus, failing
 // the test when there are none.
 func decCorpus(tb testing.TB) map[string]decCorpusFile {
-	dir := filepath.Join(decSpecDir(tb), "bson-corpus")
+	dir := spectest.Dir(tb, "bson-corpus")
 	names, err := filepath.Glob(filepath.Join(dir, "decimal128-*.json"))
 	if err != nil {
 		tb.Fatal(err)

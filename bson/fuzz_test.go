@@ -1,6 +1,8 @@
 package bson
 
 import (
+	"github.com/motor-go/motor/internal/spectest"
+
 	"bytes"
 	"encoding/hex"
 	"encoding/json"
@@ -10,14 +12,9 @@ import (
 )
 
 // corpusSeeds returns the canonical and malformed BSON documents of the
-// BSON corpus, to seed the fuzzers. Without the spec files the fuzzers start
-// from a few documents of their own.
+// BSON corpus, and a few of its own, to seed the fuzzers.
 func corpusSeeds(tb testing.TB) [][]byte {
-	dir := os.Getenv("MOTOR_SPEC_DIR")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "shared", "specs")
-	}
-	files, _ := filepath.Glob(filepath.Join(dir, "bson-corpus", "*.json"))
+	files, _ := filepath.Glob(filepath.Join(spectest.Dir(tb, "bson-corpus"), "*.json"))
 	var seeds [][]byte
 	for _, f := range files {
 		data, err := os.ReadFile(f)

@@ -1,6 +1,8 @@
 package bson
 
 import (
+	"github.com/motor-go/motor/internal/spectest"
+
 	"bytes"
 	"encoding/json"
 	"errors"
@@ -38,7 +40,7 @@ type vectorDoc struct {
 }
 
 func TestBSONBinaryVector(t *testing.T) {
-	dir := specPath(t, "bson-binary-vector")
+	dir := spectest.Dir(t, "bson-binary-vector")
 	paths, err := filepath.Glob(filepath.Join(dir, "*.json"))
 	if err != nil || len(paths) == 0 {
 		t.Fatalf("no vector test files in %s: %v", dir, err)
