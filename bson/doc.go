@@ -78,8 +78,8 @@
 // # Extended JSON
 //
 // [MarshalExtJSON] and [UnmarshalExtJSON] convert to and from MongoDB
-// Extended JSON v2, canonical or relaxed. The String methods of [D], [Raw] and
-// [RawValue] print relaxed Extended JSON.
+// Extended JSON v2, canonical or relaxed. The String methods of [D], [Raw],
+// [RawArray] and [RawValue] print relaxed Extended JSON.
 //
 // # Limits and errors
 //
