@@ -1,7 +1,8 @@
 // Package event defines the events a Motor client reports to monitors that
-// an application registers: today the connection pool events of the
-// Connection Monitoring and Pooling (CMAP) specification; command and
-// server discovery events will join them here with the same shape.
+// an application registers: the connection pool events of the Connection
+// Monitoring and Pooling (CMAP) specification and the server discovery
+// events of the SDAM specification; command events will join them here
+// with the same shape.
 //
 // # Shape of a monitor
 //
@@ -20,8 +21,9 @@
 //
 // # Calling rules
 //
-// The driver calls a callback synchronously, on the goroutine where the
-// event happens, never while holding an internal lock. Callbacks run
+// The driver calls a callback synchronously, on one of its goroutines
+// (usually the one where the event happens), never while holding an
+// internal lock. Callbacks run
 // concurrently with each other, so they must be safe for concurrent use.
 // They must return quickly and must not block on the client that reports
 // them (for example by running a database operation and waiting for it):
@@ -38,4 +40,9 @@
 // ready, cleared, closed), each connection's life (created, ready, closed
 // with a reason), and each check-out and check-in, with durations measured
 // on the monotonic clock.
+//
+// # Server discovery events
+//
+// ServerMonitor receives the SDAM events: the topology's and each server's
+// description changes, and each heartbeat of the server monitors.
 package event
