@@ -46,7 +46,7 @@ func (e *effects[C]) run(p *Pool[C]) {
 		if p.mon != nil && p.mon.ConnectionCreated != nil {
 			p.mon.ConnectionCreated(event.ConnectionCreatedEvent{Address: p.addr, ConnectionID: s.c.id})
 		}
-		go p.establish(s.c, s.ctx)
+		go p.establish(s.ctx, s.c)
 	}
 	if e.wake {
 		p.wakeBackground()
@@ -79,7 +79,7 @@ func (p *Pool[C]) newConnLocked(background bool, eff *effects[C]) {
 // and then hands the connection to the first waiter or the idle stack. A
 // failure goes to the first waiter, if the connection was created for the
 // wait queue, and otherwise to Options.OnDialError.
-func (p *Pool[C]) establish(c *PooledConn[C], ctx context.Context) {
+func (p *Pool[C]) establish(ctx context.Context, c *PooledConn[C]) {
 	defer p.wg.Done()
 	raw, err := p.dial(ctx, c.id)
 	if err == nil && ctx.Err() != nil {
