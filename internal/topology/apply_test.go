@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/motor-go/motor/mongoerr"
 )
 
 func TestNewDescriptionKinds(t *testing.T) {
@@ -163,7 +165,8 @@ func TestSelectionUnits(t *testing.T) {
 		t.Errorf("Unknown topology: %v %v", s, err)
 	}
 	se := &SelectionError{Criteria: Criteria{Write: true}, Err: ErrClosed}
-	if got := se.Error(); got != "server selection for write failed: topology closed; topology Unknown has no server" || se.Timeout() {
+	if got := se.Error(); got != "motor: server selection failed for write: motor: client is closed; topology Unknown has no server" ||
+		se.Timeout() || !errors.Is(se, mongoerr.ErrServerSelection) || !errors.Is(se, mongoerr.ErrClientClosed) {
 		t.Errorf("SelectionError: %q", got)
 	}
 }

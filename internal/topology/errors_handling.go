@@ -1,10 +1,12 @@
 package topology
 
 import (
+	"errors"
 	"slices"
 	"strings"
 
 	"github.com/motor-go/motor/bson"
+	"github.com/motor-go/motor/mongoerr"
 )
 
 // An ErrorKind says what failed in an application operation.
@@ -58,6 +60,33 @@ type AppError struct {
 	Err error
 }
 
+// NewAppError describes for [HandleError] the error err that an
+// operation met on a connection to addr of the given pool generation and
+// service: a *mongoerr.ServerError is a command error (its reply, when it
+// has one, is read with [ParseCommandFailure]); a *mongoerr.NetworkError or
+// any other error is a network error, a timeout if mongoerr.IsTimeout says
+// so. The SystemOverloadedError label is taken from the error.
+func NewAppError(addr string, err error, generation uint64, handshakeDone bool, serviceID Nullable[bson.ObjectID]) AppError {
+	e := AppError{Addr: addr, Generation: generation, ServiceID: serviceID, HandshakeDone: handshakeDone, Err: err}
+	var se *mongoerr.ServerError
+	if errors.As(err, &se) {
+		e.Kind = CommandErr
+		if f, ok := ParseCommandFailure(se.Raw); ok && len(se.Raw) > 0 {
+			e.Failure = f
+		} else {
+			e.Failure = CommandFailure{Code: se.Code, Message: se.Message, Labels: se.Labels}
+		}
+		e.Overloaded = slices.Contains(e.Failure.Labels, OverloadedLabel)
+		return e
+	}
+	e.Kind = NetworkErr
+	if mongoerr.IsTimeout(err) {
+		e.Kind = TimeoutErr
+	}
+	e.Overloaded = mongoerr.HasLabel(err, OverloadedLabel)
+	return e
+}
+
 // A CommandFailure is the part of a failed command's reply that SDAM
 // reads: the code (0 when the reply has none), the message and the
 // topologyVersion.
@@ -103,13 +132,7 @@ func ParseCommandFailure(reply bson.Raw) (CommandFailure, bool) {
 			f.TopologyVersion = Some(tv)
 		}
 	}
-	if arr, ok := labels.ArrayOK(); ok {
-		for _, v := range arr.Values() {
-			if s, ok := v.StringValueOK(); ok {
-				f.Labels = append(f.Labels, s)
-			}
-		}
-	}
+	f.Labels = stringList(labels)
 	return f, true
 }
 

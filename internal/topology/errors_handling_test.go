@@ -1,12 +1,15 @@
 package topology
 
 import (
+	"context"
 	"errors"
+	"os"
 	"slices"
 	"testing"
 	"time"
 
 	"github.com/motor-go/motor/bson"
+	"github.com/motor-go/motor/mongoerr"
 )
 
 func TestParseCommandFailure(t *testing.T) {
@@ -150,4 +153,31 @@ func FuzzNewServerDescription(f *testing.F) {
 			_, _ = HandleError(d, AppError{Addr: "a:27017", Kind: CommandErr, HandshakeDone: true, Failure: f}, 0)
 		}
 	})
+}
+
+func TestNewAppError(t *testing.T) {
+	svc := Some(bson.ObjectID{1})
+	reply := helloReply(t, `{"ok":0,"code":91,"errmsg":"shutting down","topologyVersion":{"processId":{"$oid":"000000000000000000000001"},"counter":{"$numberLong":"2"}}}`)
+	e := NewAppError("a:27017", mongoerr.NewServerError("find", reply), 3, true, svc)
+	if e.Kind != CommandErr || e.Failure.Code != 91 || e.Failure.TopologyVersion.V.Counter != 2 || e.Generation != 3 || e.ServiceID != svc || !e.HandshakeDone {
+		t.Errorf("server error: %+v", e)
+	}
+	e = NewAppError("a:27017", &mongoerr.ServerError{Code: 10107, Labels: []string{OverloadedLabel}}, 0, false, Nullable[bson.ObjectID]{})
+	if e.Kind != CommandErr || e.Failure.Code != 10107 || !e.Overloaded {
+		t.Errorf("server error without reply: %+v", e)
+	}
+	e = NewAppError("a:27017", &mongoerr.NetworkError{Op: "read", Err: os.ErrDeadlineExceeded}, 0, true, Nullable[bson.ObjectID]{})
+	if e.Kind != TimeoutErr || e.Overloaded {
+		t.Errorf("timeout: %+v", e)
+	}
+	e = NewAppError("a:27017", &mongoerr.NetworkError{Op: "dial", Err: errNetwork, Labels: []string{OverloadedLabel}}, 0, false, Nullable[bson.ObjectID]{})
+	if e.Kind != NetworkErr || !e.Overloaded {
+		t.Errorf("labeled network error: %+v", e)
+	}
+	if e = NewAppError("a:27017", context.DeadlineExceeded, 0, true, Nullable[bson.ObjectID]{}); e.Kind != TimeoutErr {
+		t.Errorf("context deadline: %+v", e)
+	}
+	if e = NewAppError("a:27017", errors.New("tls: bad certificate"), 0, false, Nullable[bson.ObjectID]{}); e.Kind != NetworkErr || e.Overloaded {
+		t.Errorf("other error: %+v", e)
+	}
 }

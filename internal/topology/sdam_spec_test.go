@@ -3,6 +3,7 @@ package topology
 import (
 	"encoding/json"
 	"errors"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -13,6 +14,7 @@ import (
 	"github.com/motor-go/motor/bson"
 	"github.com/motor-go/motor/event"
 	"github.com/motor-go/motor/internal/spectest"
+	"github.com/motor-go/motor/mongoerr"
 )
 
 // sdamFile is a test file of the SDAM specification (all but unified/).
@@ -176,34 +178,37 @@ func runSDAMFile(t *testing.T, f *sdamFile, monitoring bool) {
 			}
 		}
 		for _, ae := range phase.AppErrors {
-			e := AppError{Addr: ae.Address, HandshakeDone: ae.When == "afterHandshakeCompletes", Err: errNetwork}
+			gen := hooks.PoolGeneration(ae.Address, Nullable[bson.ObjectID]{})
 			if ae.Generation != nil {
-				e.Generation = *ae.Generation
-			} else {
-				e.Generation = hooks.PoolGeneration(ae.Address, Nullable[bson.ObjectID]{})
+				gen = *ae.Generation
 			}
+			handshakeDone := ae.When == "afterHandshakeCompletes"
+			var err error
 			switch ae.Type {
-			case "network":
-				e.Kind = NetworkErr
-			case "timeout":
-				e.Kind = TimeoutErr
+			case "network", "timeout":
+				ne := &mongoerr.NetworkError{Address: ae.Address, Op: "read", Err: errNetwork}
+				if ae.Type == "timeout" {
+					ne.Err = os.ErrDeadlineExceeded
+				}
+				if !handshakeDone {
+					// The pool labels the network errors of connection
+					// establishment (the CMAP backpressure rule).
+					ne.Op = "handshake"
+					ne.Labels = []string{OverloadedLabel}
+				}
+				err = ne
 			case "command":
-				e.Kind = CommandErr
-				failure, ok := ParseCommandFailure(extJSON(t, ae.Response))
-				if !ok {
+				reply := extJSON(t, ae.Response)
+				if _, ok := ParseCommandFailure(reply); !ok {
 					// A reply with ok: 1 and only writeErrors is no error
 					// for SDAM: the operation layer reports nothing.
 					continue
 				}
-				e.Failure = failure
-				e.Err = errors.New(failure.Message)
+				err = mongoerr.NewServerError("insert", reply)
 			default:
 				t.Fatalf("phase %d: unknown error type %q", i, ae.Type)
 			}
-			// The pool labels network errors of connection establishment
-			// SystemOverloadedError (the CMAP backpressure rule).
-			e.Overloaded = !e.HandshakeDone && e.Kind != CommandErr
-			topo.HandleError(e)
+			topo.HandleError(NewAppError(ae.Address, err, gen, handshakeDone, Nullable[bson.ObjectID]{}))
 		}
 		if monitoring {
 			checkEvents(t, i, phase.Outcome["events"], rec.take())

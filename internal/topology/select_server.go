@@ -5,6 +5,8 @@ import (
 	"errors"
 	"strings"
 	"time"
+
+	"github.com/motor-go/motor/mongoerr"
 )
 
 // Errors that [SelectionError] wraps when selection gives up.
@@ -12,13 +14,15 @@ var (
 	// ErrSelectionTimeout: no suitable server appeared within
 	// serverSelectionTimeoutMS.
 	ErrSelectionTimeout = errors.New("server selection timed out")
-	// ErrClosed: the topology was closed.
-	ErrClosed = errors.New("topology closed")
+	// ErrClosed: the topology was closed, with its client. It is the
+	// driver's ErrClientClosed.
+	ErrClosed = mongoerr.ErrClientClosed
 )
 
 // A SelectionError reports that no server could be selected: why (Err),
 // for what (Criteria), and the servers seen at the end, with their types
-// and errors.
+// and errors. It matches the driver's ErrServerSelection with errors.Is,
+// as well as its cause.
 type SelectionError struct {
 	// Criteria are what the operation needed.
 	Criteria Criteria
@@ -35,9 +39,9 @@ type SelectionError struct {
 
 func (e *SelectionError) Error() string {
 	var b strings.Builder
-	b.WriteString("server selection for ")
+	b.WriteString("motor: server selection failed for ")
 	b.WriteString(e.Criteria.String())
-	b.WriteString(" failed: ")
+	b.WriteString(": ")
 	if errors.Is(e.Err, ErrSelectionTimeout) {
 		b.WriteString("no suitable server within ")
 		b.WriteString(e.Wait.String())
@@ -68,7 +72,11 @@ func (e *SelectionError) Error() string {
 	return b.String()
 }
 
+// Unwrap returns the cause.
 func (e *SelectionError) Unwrap() error { return e.Err }
+
+// Is reports whether target is mongoerr.ErrServerSelection.
+func (e *SelectionError) Is(target error) bool { return target == mongoerr.ErrServerSelection }
 
 // Timeout reports whether selection ran out of time: the selection timeout
 // or the context's deadline.

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/motor-go/motor/bson"
+	"github.com/motor-go/motor/mongoerr"
 )
 
 // DefaultPort is the port of an address given without one.
@@ -76,23 +77,10 @@ func NewUnknownServer(addr string, err error) ServerDescription {
 	return ServerDescription{Addr: addr, Kind: ServerUnknown, Err: err}
 }
 
-// A ReplyError is a hello reply with ok: 0.
-type ReplyError struct {
-	Code    int32  // the reply's code, 0 if none
-	Message string // the reply's errmsg
-}
-
-func (e *ReplyError) Error() string {
-	if e.Message == "" {
-		return "hello failed"
-	}
-	return "hello failed: " + e.Message
-}
-
 // NewServerDescription builds the description of the server at addr from a
 // successful hello (or legacy hello) reply that took rtt (the caller's
 // average, see [RTTStats]) and completed at now. A reply without ok: 1 gives
-// an Unknown description whose Err is a [*ReplyError].
+// an Unknown description whose Err is a *mongoerr.ServerError.
 //
 // The description copies what it keeps: it does not refer to reply.
 func NewServerDescription(addr string, reply bson.Raw, rtt time.Duration, now time.Time) ServerDescription {
@@ -101,7 +89,7 @@ func NewServerDescription(addr string, reply bson.Raw, rtt time.Duration, now ti
 		sd.TopologyVersion = Some(tv)
 	}
 	if !isOK(reply.Lookup("ok")) {
-		sd.Err = &ReplyError{Code: int32(intValue(reply.Lookup("code"))), Message: reply.Lookup("errmsg").StringValue()}
+		sd.Err = mongoerr.NewServerError("hello", reply)
 		return sd
 	}
 	sd.RTT = rtt
@@ -200,6 +188,20 @@ func parseTopologyVersion(v bson.RawValue) (TopologyVersion, bool) {
 		return TopologyVersion{}, false
 	}
 	return TopologyVersion{ProcessID: pid, Counter: counter}, true
+}
+
+func stringList(v bson.RawValue) []string {
+	arr, ok := v.ArrayOK()
+	if !ok {
+		return nil
+	}
+	var out []string
+	for _, el := range arr.Values() {
+		if s, ok := el.StringValueOK(); ok {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 func addrList(v bson.RawValue) []string {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/motor-go/motor/bson"
+	"github.com/motor-go/motor/mongoerr"
 )
 
 func TestNewServerDescriptionTypes(t *testing.T) {
@@ -195,5 +196,19 @@ func TestTypeNames(t *testing.T) {
 	}
 	if ServerType(99).String() != "ServerType(99)" || TopologyType(99).String() != "TopologyType(99)" || Mode(9).String() != "Mode(9)" {
 		t.Error("out of range names")
+	}
+}
+
+func TestFailedHelloError(t *testing.T) {
+	reply := helloReply(t, `{"ok":0,"code":18,"codeName":"AuthenticationFailed","errmsg":"bad","errorLabels":["x"]}`)
+	sd := NewServerDescription("a:27017", reply, 0, time.Now())
+	clear(reply)
+	var se *mongoerr.ServerError
+	if !errors.As(sd.Err, &se) || se.Code != 18 || se.CodeName != "AuthenticationFailed" || se.Message != "bad" ||
+		!se.HasLabel("x") || se.Command != "hello" || se.Raw.Lookup("code").Int32() != 18 {
+		t.Fatalf("error %#v", sd.Err)
+	}
+	if !errors.Is(sd.Err, mongoerr.ErrAuthenticationFailed) {
+		t.Error("the hello error does not match ErrAuthenticationFailed")
 	}
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/motor-go/motor/bson"
 	"github.com/motor-go/motor/event"
+	"github.com/motor-go/motor/mongoerr"
 )
 
 // fakeClock is a Clock whose timers fire when the test advances it.
@@ -167,7 +168,7 @@ func TestSelectServerTimeout(t *testing.T) {
 	clock.advance(2 * time.Second)
 	err := <-done
 	var se *SelectionError
-	if !errors.As(err, &se) || !errors.Is(err, ErrSelectionTimeout) || !se.Timeout() {
+	if !errors.As(err, &se) || !errors.Is(err, ErrSelectionTimeout) || !se.Timeout() || !mongoerr.IsTimeout(err) {
 		t.Fatalf("error %v, want a selection timeout", err)
 	}
 	msg := err.Error()
