@@ -33,6 +33,7 @@ func (e *StalePrimaryError) Error() string {
 		ErrStalePrimary, e.ElectionID, e.SetVersion, e.MaxElectionID, e.MaxSetVersion)
 }
 
+// Unwrap returns ErrStalePrimary.
 func (e *StalePrimaryError) Unwrap() error { return ErrStalePrimary }
 
 // Apply returns the description that follows d once the server description
