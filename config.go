@@ -28,7 +28,14 @@ import (
 	"log/slog"
 	"net"
 	"time"
+
+	"github.com/motor-go/motor/event"
 )
+
+// A Dialer opens network connections; *net.Dialer is one.
+type Dialer interface {
+	DialContext(ctx context.Context, network, address string) (net.Conn, error)
+}
 
 // Config holds everything needed to connect to a deployment. Create it with
 // ParseURI or ParseURIWith, which fill in every default, then change the
@@ -144,6 +151,23 @@ type Config struct {
 	// ServerAPI declares the Stable API version to use; nil for none. It has
 	// no connection string option.
 	ServerAPI *ServerAPI
+
+	// The fields below have no connection string option: they are set in
+	// code only.
+
+	// Dialer opens the network connections; nil means a net.Dialer with
+	// keep-alive. Use it for a proxy of your own or to inject faults in tests.
+	Dialer Dialer
+	// PoolMonitor receives the connection pool events; nil for none.
+	PoolMonitor *event.PoolMonitor
+	// ServerMonitor receives the server discovery and monitoring events;
+	// nil for none.
+	ServerMonitor *event.ServerMonitor
+	// ConnectEagerly makes Connect wait until a server that serves the
+	// ReadPreference answers, and fail if none does within the context and
+	// ServerSelectionTimeout. By default Connect returns at once and the
+	// first operation waits instead, as in Python's Motor.
+	ConnectEagerly bool
 
 	// authSource is the authSource option when the URI gives no credential:
 	// it becomes the Source of a Credential set in code with an empty Source.
