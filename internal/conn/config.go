@@ -47,7 +47,9 @@ type Config struct {
 	SocketTimeout time.Duration
 
 	// TLSConfig, when not nil, makes Dial speak TLS. When its ServerName is
-	// empty Dial uses a copy whose ServerName is the address's host.
+	// empty Dial uses a copy whose ServerName is the address's host (for a
+	// Unix domain socket there is none: set ServerName, or skip
+	// verification). It is never modified.
 	TLSConfig *tls.Config
 
 	// Metadata is the client document of the handshake, as NewMetadata
@@ -75,6 +77,7 @@ type Config struct {
 	Authenticator *auth.Authenticator
 
 	// MaxMessageSize, when positive, caps the size of the messages the
-	// connection reads instead of the server's maxMessageSizeBytes.
+	// connection reads instead of the server's maxMessageSizeBytes (itself
+	// held to four times wire.DefaultMaxMessageSize).
 	MaxMessageSize int
 }

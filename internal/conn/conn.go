@@ -96,6 +96,7 @@ type Conn struct {
 	wbuf        []byte  // requests are built here
 	cbuf        []byte  // and compressed here
 	noReply     []int32 // moreToCome requests sent since the last reply read
+	discarded   int     // replies to moreToCome requests dropped, for tests
 	deadlineSet bool    // the socket has a deadline (possibly a past one)
 
 	stream      atomic.Int32 // requestID of the last reply with moreToCome, 0 if none

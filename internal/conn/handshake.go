@@ -12,6 +12,11 @@ import (
 	"github.com/motor-go/motor/mongoerr"
 )
 
+// maxReadLimit bounds the size of the messages a connection reads when the
+// server names a maxMessageSizeBytes larger than any MongoDB server does, so
+// that a hostile server cannot make the driver allocate gigabytes.
+const maxReadLimit = 4 * wire.DefaultMaxMessageSize
+
 // Defaults for the limits a hello reply leaves out.
 const (
 	DefaultMaxBSONObjectSize = 16 * 1024 * 1024
@@ -202,7 +207,7 @@ func (c *Conn) handshake(ctx context.Context, cfg *Config) error {
 		d.Compressor = comp.ID().String()
 	}
 	if cfg.MaxMessageSize <= 0 {
-		c.maxRead = d.MaxMessageSize
+		c.maxRead = min(d.MaxMessageSize, maxReadLimit)
 	}
 	d.Hello = hello
 	c.desc = d

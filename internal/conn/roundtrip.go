@@ -51,7 +51,8 @@ func (r *Reply) MoreToCome() bool { return r.Flags&wire.MoreToCome != 0 }
 // reply to any other request breaks the connection with a protocol error.
 // A reply with ok: 0 is returned as a *mongoerr.ServerError, its buffer
 // already released. Network and protocol failures, and a ctx done in the
-// middle, break the connection and return a *mongoerr.NetworkError.
+// middle, break the connection and return a *mongoerr.NetworkError. cmd is
+// not retained.
 func (c *Conn) RoundTrip(ctx context.Context, cmd *Command) (Reply, error) {
 	return c.roundTrip(ctx, cmd, c.timeout)
 }
@@ -248,6 +249,7 @@ func (c *Conn) dropNoReply(to int32) bool {
 	for i, id := range c.noReply {
 		if id == to {
 			c.noReply = append(c.noReply[:i], c.noReply[i+1:]...)
+			c.discarded++
 			return true
 		}
 	}

@@ -145,8 +145,8 @@ func TestStaleMoreToComeReplyDiscarded(t *testing.T) {
 					t.Fatalf("ping got %v", body)
 				}
 			}
-			if c.Err() != nil || len(c.noReply) != 0 {
-				t.Errorf("err %v, %d request IDs still remembered", c.Err(), len(c.noReply))
+			if c.Err() != nil || len(c.noReply) != 0 || c.discarded != 3 {
+				t.Errorf("err %v, %d request IDs still remembered, %d replies discarded", c.Err(), len(c.noReply), c.discarded)
 			}
 			for _, r := range s.Requests()[1:4] {
 				if r.Flags != wire.MoreToCome {
@@ -540,5 +540,65 @@ func TestPeerCloses(t *testing.T) {
 	_, err := c.RoundTrip(context.Background(), &Command{DB: "admin", Body: marshal(t, pingCmd)})
 	if ne := networkError(t, err); ne.Op != "read" || ne.Timeout() || !c.Broken() {
 		t.Errorf("RoundTrip: %v", err)
+	}
+}
+
+func TestCancelCause(t *testing.T) {
+	s := server(t, func(req wiretest.Request) []wiretest.Reply {
+		return []wiretest.Reply{{Delay: 10 * time.Second, Doc: okReply}}
+	})
+	c := dial(t, s.Addr(), nil)
+	cause := errors.New("the user went away")
+	ctx, cancel := context.WithCancelCause(context.Background())
+	time.AfterFunc(20*time.Millisecond, func() { cancel(cause) })
+	_, err := c.RoundTrip(ctx, &Command{DB: "admin", Body: marshal(t, pingCmd)})
+	if !errors.Is(err, context.Canceled) || !errors.Is(err, cause) {
+		t.Errorf("RoundTrip: %v", err)
+	}
+}
+
+func TestMalformedReplyBreaks(t *testing.T) {
+	s := server(t, func(req wiretest.Request) []wiretest.Reply {
+		return []wiretest.Reply{{Doc: okReply, Flags: 1 << 3}} // an undefined required flag bit
+	})
+	c := dial(t, s.Addr(), nil)
+	_, err := c.RoundTrip(context.Background(), &Command{DB: "admin", Body: marshal(t, pingCmd)})
+	if !errors.Is(err, wire.ErrFlags) || !c.Broken() || networkError(t, err).Op != "read" {
+		t.Errorf("RoundTrip: %v", err)
+	}
+}
+
+// A buffer grown for a big message is not kept for the connection's life.
+func TestBigMessageBuffersReleased(t *testing.T) {
+	s := server(t, nil, bson.E{Key: "compression", Value: bson.A{"snappy"}})
+	c := dial(t, s.Addr(), &Config{Compressors: []string{"snappy"}})
+	big := marshal(t, bson.D{{Key: "insert", Value: "c"}, {Key: "pad", Value: strings.Repeat("x", 2*maxKeptBuffer)}})
+	r, err := c.RoundTrip(context.Background(), &Command{DB: "db", Body: big})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Release()
+	if cap(c.wbuf) > maxKeptBuffer || cap(c.cbuf) > maxKeptBuffer {
+		t.Errorf("buffers of %d and %d bytes kept", cap(c.wbuf), cap(c.cbuf))
+	}
+	ping(t, c)
+	if cap(c.wbuf) == 0 {
+		t.Error("the small buffer is not kept")
+	}
+}
+
+func TestFirstKey(t *testing.T) {
+	for _, tc := range []struct {
+		doc  []byte
+		want string
+	}{
+		{marshal(t, pingCmd), "ping"},
+		{marshal(t, bson.D{}), ""},
+		{[]byte{9, 0, 0, 0, 2, 'a', 'b', 'c'}, ""}, // no NUL after the key
+		{nil, ""},
+	} {
+		if got := commandName(tc.doc); got != tc.want {
+			t.Errorf("commandName(%v) = %q, want %q", tc.doc, got, tc.want)
+		}
 	}
 }
