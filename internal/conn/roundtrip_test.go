@@ -4,10 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"net"
-	"os"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -115,7 +112,9 @@ func TestRoundTripInvalidCommand(t *testing.T) {
 }
 
 // FerretDB answers messages flagged moreToCome: those replies must be
+
 // discarded, never handed to the next command.
+
 func TestStaleMoreToComeReplyDiscarded(t *testing.T) {
 	for _, tc := range []struct {
 		name  string
@@ -158,6 +157,7 @@ func TestStaleMoreToComeReplyDiscarded(t *testing.T) {
 }
 
 // A server that answers no moreToCome message, as MongoDB does.
+
 func TestSendWithoutReplies(t *testing.T) {
 	s := server(t, nil)
 	c := dial(t, s.Addr(), nil)
@@ -202,132 +202,11 @@ func TestWrongResponseToBreaks(t *testing.T) {
 	}
 }
 
-func TestCancelDuringDelayedReply(t *testing.T) {
-	wiretest.LeakCheck(t)
-	s := server(t, func(req wiretest.Request) []wiretest.Reply {
-		return []wiretest.Reply{{Delay: 10 * time.Second, Doc: okReply}}
-	})
-	c := dial(t, s.Addr(), nil)
-	ctx, cancel := context.WithCancel(context.Background())
-	time.AfterFunc(50*time.Millisecond, cancel)
-	start := time.Now()
-	_, err := c.RoundTrip(ctx, &Command{DB: "admin", Body: marshal(t, pingCmd)})
-	if elapsed := time.Since(start); elapsed > 2*time.Second {
-		t.Errorf("RoundTrip returned %v after the cancel", elapsed)
-	}
-	ne := networkError(t, err)
-	if !errors.Is(err, context.Canceled) || ne.Timeout() || ne.Op != "read" {
-		t.Errorf("RoundTrip: %v (timeout %v)", err, ne.Timeout())
-	}
-	if !c.Broken() || !c.Closed() {
-		t.Error("the interrupted connection is not broken")
-	}
-}
-
-func TestContextDeadline(t *testing.T) {
-	wiretest.LeakCheck(t)
-	s := server(t, func(req wiretest.Request) []wiretest.Reply {
-		return []wiretest.Reply{{Delay: 10 * time.Second, Doc: okReply}}
-	})
-	c := dial(t, s.Addr(), nil)
-	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
-	defer cancel()
-	_, err := c.RoundTrip(ctx, &Command{DB: "admin", Body: marshal(t, pingCmd)})
-	ne := networkError(t, err)
-	if !errors.Is(err, context.DeadlineExceeded) || !ne.Timeout() || !mongoerr.IsTimeout(err) {
-		t.Errorf("RoundTrip: %v (timeout %v)", err, ne.Timeout())
-	}
-	if !c.Broken() {
-		t.Error("the timed-out connection is not broken")
-	}
-}
-
-func TestSocketTimeout(t *testing.T) {
-	wiretest.LeakCheck(t)
-	s := server(t, func(req wiretest.Request) []wiretest.Reply {
-		if req.Command == "slow" {
-			return []wiretest.Reply{{Delay: 10 * time.Second, Doc: okReply}}
-		}
-		return []wiretest.Reply{{Doc: okReply}}
-	})
-	c := dial(t, s.Addr(), &Config{SocketTimeout: 100 * time.Millisecond})
-	// The handshake is not bound by the socket timeout, and a quick command
-	// is not either.
-	ping(t, c)
-	start := time.Now()
-	_, err := c.RoundTrip(context.Background(), &Command{DB: "admin", Body: marshal(t, bson.D{{Key: "slow", Value: 1}})})
-	if elapsed := time.Since(start); elapsed > 2*time.Second {
-		t.Errorf("RoundTrip took %v with a 100ms socket timeout", elapsed)
-	}
-	ne := networkError(t, err)
-	if !errors.Is(err, os.ErrDeadlineExceeded) || errors.Is(err, context.DeadlineExceeded) || !ne.Timeout() {
-		t.Errorf("RoundTrip: %v", err)
-	}
-}
-
 // A context whose deadline is later than the socket timeout does not
-// lengthen it, and an earlier one wins over it.
-func TestDeadlineIsTheEarlier(t *testing.T) {
-	s := server(t, func(req wiretest.Request) []wiretest.Reply {
-		return []wiretest.Reply{{Delay: 10 * time.Second, Doc: okReply}}
-	})
-	c := dial(t, s.Addr(), &Config{SocketTimeout: 50 * time.Millisecond})
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	_, err := c.RoundTrip(ctx, &Command{DB: "admin", Body: marshal(t, pingCmd)})
-	if !errors.Is(err, os.ErrDeadlineExceeded) || errors.Is(err, context.DeadlineExceeded) {
-		t.Errorf("socket timeout first: %v", err)
-	}
 
-	c = dial(t, s.Addr(), &Config{SocketTimeout: time.Minute})
-	ctx, cancel = context.WithTimeout(context.Background(), 50*time.Millisecond)
-	defer cancel()
-	_, err = c.RoundTrip(ctx, &Command{DB: "admin", Body: marshal(t, pingCmd)})
-	if !errors.Is(err, context.DeadlineExceeded) {
-		t.Errorf("context deadline first: %v", err)
-	}
-}
+// lengthen it, and an earlier one wins over it.
 
 // The deadline of one round trip must not linger into the next.
-func TestDeadlineCleared(t *testing.T) {
-	s := server(t, func(req wiretest.Request) []wiretest.Reply {
-		if req.Command == "slow" {
-			return []wiretest.Reply{{Delay: 200 * time.Millisecond, Doc: okReply}}
-		}
-		return []wiretest.Reply{{Doc: okReply}}
-	})
-	c := dial(t, s.Addr(), nil)
-	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
-	r, err := c.RoundTrip(ctx, &Command{DB: "admin", Body: marshal(t, pingCmd)})
-	cancel() // after the round trip: its interruption may run, and is waited for
-	if err != nil {
-		t.Fatal(err)
-	}
-	r.Release()
-	time.Sleep(60 * time.Millisecond)
-	r, err = c.RoundTrip(context.Background(), &Command{DB: "admin", Body: marshal(t, bson.D{{Key: "slow", Value: 1}})})
-	if err != nil {
-		t.Fatalf("a round trip after one with a deadline: %v", err)
-	}
-	r.Release()
-}
-
-func TestContextDoneBeforeSending(t *testing.T) {
-	s := server(t, nil)
-	c := dial(t, s.Addr(), nil)
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	if _, err := c.RoundTrip(ctx, &Command{DB: "admin", Body: marshal(t, pingCmd)}); !errors.Is(err, context.Canceled) {
-		t.Errorf("RoundTrip: %v", err)
-	}
-	if err := c.Send(ctx, &Command{DB: "admin", Body: marshal(t, pingCmd)}); !errors.Is(err, context.Canceled) {
-		t.Errorf("Send: %v", err)
-	}
-	if c.Err() != nil || len(s.Requests()) != 1 {
-		t.Fatalf("a done context sent %v or broke the connection: %v", s.Commands(), c.Err())
-	}
-	ping(t, c)
-}
 
 func TestOversizedReply(t *testing.T) {
 	wiretest.LeakCheck(t)
@@ -370,7 +249,9 @@ func TestCompressedRoundTrips(t *testing.T) {
 }
 
 // Commands that must not be compressed go uncompressed even once a
+
 // compressor is in use.
+
 func TestIncompressibleCommands(t *testing.T) {
 	s := server(t, nil, bson.E{Key: "compression", Value: bson.A{"zstd"}})
 	c := dial(t, s.Addr(), &Config{Compressors: []string{"zstd"}})
@@ -388,174 +269,11 @@ func TestIncompressibleCommands(t *testing.T) {
 	}
 }
 
-func TestExhaustStream(t *testing.T) {
-	wiretest.LeakCheck(t)
-	s := server(t, func(req wiretest.Request) []wiretest.Reply {
-		switch req.Command {
-		case "getMore":
-			return []wiretest.Reply{
-				{Doc: bson.D{{Key: "batch", Value: 1}, {Key: "ok", Value: 1.0}}, Flags: wire.MoreToCome},
-				{Doc: bson.D{{Key: "batch", Value: 2}, {Key: "ok", Value: 1.0}}, Flags: wire.MoreToCome, Delay: 20 * time.Millisecond},
-				{Doc: bson.D{{Key: "batch", Value: 3}, {Key: "ok", Value: 1.0}}},
-			}
-		case "noExhaust":
-			return []wiretest.Reply{{Doc: okReply, Flags: wire.MoreToCome}}
-		}
-		return []wiretest.Reply{{Doc: okReply}}
-	})
-	c := dial(t, s.Addr(), nil)
-	if _, err := c.ReadMore(context.Background()); !errors.Is(err, ErrNotStreaming) || c.Err() != nil {
-		t.Fatalf("ReadMore without a stream: %v (conn err %v)", err, c.Err())
-	}
-	getMore := &Command{DB: "db", Body: marshal(t, bson.D{{Key: "getMore", Value: int64(1)}}), Flags: wire.ExhaustAllowed}
-	r, err := c.RoundTrip(context.Background(), getMore)
-	if err != nil {
-		t.Fatal(err)
-	}
-	batches := []int32{r.Body.Lookup("batch").Int32()}
-	more := r.MoreToCome()
-	r.Release()
-	if s.Requests()[1].Flags != wire.ExhaustAllowed {
-		t.Errorf("getMore flags %v", s.Requests()[1].Flags)
-	}
-	if !c.Streaming() || !errors.Is(c.Err(), ErrStreaming) {
-		t.Errorf("during the stream: streaming %v, err %v", c.Streaming(), c.Err())
-	}
-	for more {
-		r, err := c.ReadMore(context.Background())
-		if err != nil {
-			t.Fatal(err)
-		}
-		batches = append(batches, r.Body.Lookup("batch").Int32())
-		more = r.MoreToCome()
-		r.Release()
-	}
-	if len(batches) != 3 || batches[2] != 3 || c.Streaming() || c.Err() != nil {
-		t.Fatalf("batches %v, streaming %v, err %v", batches, c.Streaming(), c.Err())
-	}
-	ping(t, c)
-
-	// A moreToCome reply to a request that did not allow it.
-	_, err = c.RoundTrip(context.Background(), &Command{DB: "db", Body: marshal(t, bson.D{{Key: "noExhaust", Value: 1}})})
-	if !errors.Is(err, ErrUnexpectedMoreToCome) || !c.Broken() {
-		t.Errorf("unexpected moreToCome: %v", err)
-	}
-}
-
 // A command sent in the middle of a stream would read the stream's replies:
+
 // it breaks the connection instead.
-func TestCommandDuringStream(t *testing.T) {
-	s := server(t, func(req wiretest.Request) []wiretest.Reply {
-		return []wiretest.Reply{{Doc: okReply, Flags: wire.MoreToCome}, {Doc: okReply}}
-	})
-	c := dial(t, s.Addr(), nil)
-	r, err := c.RoundTrip(context.Background(), &Command{DB: "admin", Body: marshal(t, bson.D{{Key: "hello", Value: 1}}), Flags: wire.ExhaustAllowed})
-	if err != nil {
-		t.Fatal(err)
-	}
-	r.Release()
-	if _, err := c.RoundTrip(context.Background(), &Command{DB: "admin", Body: marshal(t, pingCmd)}); !errors.Is(err, ErrStreaming) || !c.Broken() {
-		t.Errorf("RoundTrip during a stream: %v", err)
-	}
-}
 
 // An awaitable hello stream cancelled by its monitor.
-func TestReadMoreCancel(t *testing.T) {
-	wiretest.LeakCheck(t)
-	s := server(t, func(req wiretest.Request) []wiretest.Reply {
-		return []wiretest.Reply{{Doc: okReply, Flags: wire.MoreToCome}, {Delay: 10 * time.Second, Doc: okReply}}
-	})
-	c := dial(t, s.Addr(), nil)
-	r, err := c.RoundTrip(context.Background(), &Command{DB: "admin", Body: marshal(t, bson.D{{Key: "hello", Value: 1}}), Flags: wire.ExhaustAllowed})
-	if err != nil {
-		t.Fatal(err)
-	}
-	r.Release()
-	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
-	defer cancel()
-	if _, err := c.ReadMore(ctx); !errors.Is(err, context.DeadlineExceeded) || !c.Broken() {
-		t.Errorf("ReadMore: %v", err)
-	}
-	if _, err := c.ReadMore(ctx); !errors.Is(err, ErrClosed) {
-		t.Errorf("ReadMore on a broken connection: %v", err)
-	}
-}
-
-func TestReadMoreWrongResponseTo(t *testing.T) {
-	s := server(t, func(req wiretest.Request) []wiretest.Reply {
-		return []wiretest.Reply{{Doc: okReply, Flags: wire.MoreToCome}, {Doc: okReply, WrongResponseTo: true}}
-	})
-	c := dial(t, s.Addr(), nil)
-	r, err := c.RoundTrip(context.Background(), &Command{DB: "admin", Body: marshal(t, bson.D{{Key: "hello", Value: 1}}), Flags: wire.ExhaustAllowed})
-	if err != nil {
-		t.Fatal(err)
-	}
-	r.Release()
-	if _, err := c.ReadMore(context.Background()); !errors.Is(err, wire.ErrResponseTo) || !c.Broken() {
-		t.Errorf("ReadMore: %v", err)
-	}
-}
-
-func TestCloseDuringRoundTrip(t *testing.T) {
-	wiretest.LeakCheck(t)
-	s := server(t, func(req wiretest.Request) []wiretest.Reply {
-		return []wiretest.Reply{{Delay: 10 * time.Second, Doc: okReply}}
-	})
-	c := dial(t, s.Addr(), nil)
-	var wg sync.WaitGroup
-	wg.Go(func() {
-		time.Sleep(50 * time.Millisecond)
-		if err := c.Close(); err != nil {
-			t.Errorf("Close: %v", err)
-		}
-	})
-	_, err := c.RoundTrip(context.Background(), &Command{DB: "admin", Body: marshal(t, pingCmd)})
-	wg.Wait()
-	if !errors.Is(err, net.ErrClosed) || !mongoerr.IsNetworkError(err) {
-		t.Errorf("RoundTrip: %v", err)
-	}
-	if !c.Closed() || c.Close() != nil || !errors.Is(c.Err(), net.ErrClosed) {
-		t.Errorf("closed %v, err %v", c.Closed(), c.Err())
-	}
-}
-
-func TestCloseIdempotent(t *testing.T) {
-	s := server(t, nil)
-	c := dial(t, s.Addr(), nil)
-	var wg sync.WaitGroup
-	for range 4 {
-		wg.Go(func() { _ = c.Close() })
-	}
-	wg.Wait()
-	if !c.Closed() || c.Broken() || !errors.Is(c.Err(), ErrClosed) || c.Close() != nil {
-		t.Errorf("closed %v broken %v err %v", c.Closed(), c.Broken(), c.Err())
-	}
-}
-
-func TestPeerCloses(t *testing.T) {
-	s := server(t, func(req wiretest.Request) []wiretest.Reply {
-		return []wiretest.Reply{{Close: true}}
-	})
-	c := dial(t, s.Addr(), nil)
-	_, err := c.RoundTrip(context.Background(), &Command{DB: "admin", Body: marshal(t, pingCmd)})
-	if ne := networkError(t, err); ne.Op != "read" || ne.Timeout() || !c.Broken() {
-		t.Errorf("RoundTrip: %v", err)
-	}
-}
-
-func TestCancelCause(t *testing.T) {
-	s := server(t, func(req wiretest.Request) []wiretest.Reply {
-		return []wiretest.Reply{{Delay: 10 * time.Second, Doc: okReply}}
-	})
-	c := dial(t, s.Addr(), nil)
-	cause := errors.New("the user went away")
-	ctx, cancel := context.WithCancelCause(context.Background())
-	time.AfterFunc(20*time.Millisecond, func() { cancel(cause) })
-	_, err := c.RoundTrip(ctx, &Command{DB: "admin", Body: marshal(t, pingCmd)})
-	if !errors.Is(err, context.Canceled) || !errors.Is(err, cause) {
-		t.Errorf("RoundTrip: %v", err)
-	}
-}
 
 func TestMalformedReplyBreaks(t *testing.T) {
 	s := server(t, func(req wiretest.Request) []wiretest.Reply {
@@ -569,6 +287,7 @@ func TestMalformedReplyBreaks(t *testing.T) {
 }
 
 // A buffer grown for a big message is not kept for the connection's life.
+
 func TestBigMessageBuffersReleased(t *testing.T) {
 	s := server(t, nil, bson.E{Key: "compression", Value: bson.A{"snappy"}})
 	c := dial(t, s.Addr(), &Config{Compressors: []string{"snappy"}})
