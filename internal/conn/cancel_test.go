@@ -106,14 +106,14 @@ func TestDeadlineCleared(t *testing.T) {
 		return []wiretest.Reply{{Doc: okReply}}
 	})
 	c := dial(t, s.Addr(), nil)
-	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	r, err := c.RoundTrip(ctx, &Command{DB: "admin", Body: marshal(t, pingCmd)})
 	cancel() // after the round trip: its interruption may run, and is waited for
 	if err != nil {
 		t.Fatal(err)
 	}
 	r.Release()
-	time.Sleep(60 * time.Millisecond)
+	time.Sleep(350 * time.Millisecond)
 	r, err = c.RoundTrip(context.Background(), &Command{DB: "admin", Body: marshal(t, bson.D{{Key: "slow", Value: 1}})})
 	if err != nil {
 		t.Fatalf("a round trip after one with a deadline: %v", err)
