@@ -1,25 +1,3 @@
-// Connection strings and configuration (prose for the package doc).
-//
-// A Client is configured by a *Config. ParseURI builds one from a connection
-// string, mongodb://host1[:port1][,host2...][/database][?options] or
-// mongodb+srv://name[/database][?options], resolving the SRV and TXT records
-// of a mongodb+srv name with the system resolver; ParseURIWith does the same
-// with a context, a Resolver of your own and a sink for warnings.
-//
-// The merge rule between a connection string and code is: the URI is parsed
-// first, into a Config holding every default; fields you set on the Config
-// afterwards win. There is no other layer of precedence. Options from a
-// mongodb+srv TXT record sit below the URI: an option in both is taken from
-// the URI.
-//
-// Parsing fails early: every error is returned by ParseURI, none is stored for
-// later. Unknown options, repeated options and empty values are ignored with a
-// warning (logged with log/slog unless ParseOptions.Warn is set). An invalid
-// value for a known option is an error naming the option, unless
-// ParseOptions.Lenient asks for the connection string specification's rule:
-// ignore the value and warn. Errors and warnings never contain the password,
-// and Config.String redacts it.
-
 package motor
 
 import (
