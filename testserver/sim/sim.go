@@ -1,0 +1,161 @@
+// Package sim simulates MongoDB deployments on loopback for integration
+// tests: a replica set, a sharded cluster's mongos routers, or a load
+// balancer, each member a 127.0.0.1 listener of its own in front of one real
+// server (FerretDB, started by internal/testenv).
+//
+// # What a member does
+//
+// A member answers the handshake itself — hello, isMaster and ismaster —
+// with the reply a real mongod or mongos would give in the member's current
+// role: isWritablePrimary (or ismaster for the legacy names), secondary,
+// arbiterOnly, setName, setVersion, electionId (primary only), hosts,
+// arbiters, primary, me, tags, lastWrite, topologyVersion, the wire versions
+// and size limits, logicalSessionTimeoutMinutes, connectionId and, for
+// mongos, msg "isdbgrid". It implements the awaitable hello (topologyVersion
+// plus maxAwaitTimeMS: the reply waits until the member's state changes or
+// the time runs out) and its exhaust form (with exhaustAllowed, replies keep
+// coming flagged moreToCome, one per change or timeout, until the connection
+// closes).
+//
+// Every other OP_MSG goes to the backend over a backend connection of the
+// client connection's own, so that authentication and cursors behave as
+// they do on one server. A hello that asks for saslSupportedMechs or
+// speculativeAuthenticate is also sent to the backend on that connection,
+// and those two fields of its reply are copied into the member's own.
+//
+// # Roles
+//
+// A secondary refuses writes with NotWritablePrimary (10107, "not primary")
+// and reads that do not allow secondaries with NotPrimaryNoSecondaryOk
+// (13435), as mongod does: a read is allowed when its $readPreference has a
+// mode other than primary. An arbiter refuses both, reads with
+// NotPrimaryOrSecondary (13436). Commands that are neither reads nor writes
+// in the lists of proxy.go (ping, buildInfo, getMore, saslStart...) run on
+// any member. Such errors carry topologyVersion and, for a retryable write,
+// the RetryableWriteError label, as the server's do. All members share the
+// one backend, so replication is instant: a write on the primary is visible
+// at once on every secondary.
+//
+// # Controls
+//
+// The methods of Cluster and ReplicaSet change the deployment while clients
+// use it, safely from any goroutine: StepDown and Elect move the primary (a
+// new electionId, the topologyVersion of every member bumped, awaitable
+// hellos woken), Kill closes a member's listener and connections and Restart
+// brings it back on the same address with a new processId, Delay slows a
+// member's replies, SetTags, SetLag and SetMaxWireVersion change what its
+// hello says. Nothing happens on its own: a killed primary stays primary in
+// the others' hellos until a test elects another member, except after the
+// replSetStepDown command when Options.ElectionDelay asks for an election.
+//
+// # Fail points
+//
+// Each member has its own failCommand fail point, configured with
+// Cluster.FailCommand or with the configureFailPoint admin command sent to
+// the member, with the modes and data fields of the real server (see
+// FailPoint). It applies to hello as well, and in an exhaust stream to every
+// reply, as mongod re-runs the command for each.
+//
+// # Wire protocol
+//
+// Members speak OP_MSG, compressed or not: hello negotiates snappy, zlib and
+// zstd, compressed requests are decompressed before they are forwarded (the
+// backend sees plain OP_MSG), and the reply to a compressed request is
+// compressed with the same compressor. A request flagged moreToCome gets no
+// reply; it is forwarded as an acknowledged one whose reply is dropped, so
+// that its effect is done before the next request runs. exhaustAllowed on a
+// getMore is cleared: the backend answers with one batch, which the
+// protocol allows. OP_QUERY is not spoken: the connection is closed.
+//
+// Not simulated: $clusterTime and operationTime (FerretDB has neither), the
+// oplog, hidden and priority-0 members, transactions beyond what the backend
+// does, and any fail point but failCommand.
+//
+// # Goroutines
+//
+// Each member runs one goroutine accepting connections and one per client
+// connection; Close, and Kill for one member, close everything and wait for
+// them all. Listeners are on 127.0.0.1 only.
+package sim
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// Defaults of the hello replies.
+const (
+	DefaultMaxWireVersion = 21 // MongoDB 7.0
+	DefaultSetName        = "rs0"
+	DefaultMembers        = 3
+
+	maxBSONObjectSize            = 16 * 1024 * 1024
+	maxMessageSizeBytes          = 48_000_000
+	maxWriteBatchSize            = 100_000
+	logicalSessionTimeoutMinutes = 30
+)
+
+// ErrClosed is returned by the controls of a closed cluster.
+var ErrClosed = errors.New("sim: cluster closed")
+
+// Options configures a replica set. The zero value is a three-member set
+// named rs0 whose member 0 is primary.
+type Options struct {
+	// Name is the replica set's name; "" means DefaultSetName.
+	Name string
+	// Members is the number of data-bearing members; 0 means
+	// DefaultMembers.
+	Members int
+	// Arbiters is the number of arbiters, numbered after the data members.
+	Arbiters int
+	// Tags holds each member's tags, by member index; a missing or nil entry
+	// means none.
+	Tags []map[string]string
+	// MaxWireVersion is what every member reports at start; 0 means
+	// DefaultMaxWireVersion.
+	MaxWireVersion int32
+	// ElectionDelay, when positive, makes the set elect a new primary that
+	// long after a replSetStepDown command: the next data member, in index
+	// order, that is alive. With 0 the set has no primary until Elect.
+	ElectionDelay time.Duration
+}
+
+// ShardedOptions configures a sharded cluster's routers.
+type ShardedOptions struct {
+	// Routers is the number of mongos; 0 means 1.
+	Routers int
+	// LoadBalanced makes each router answer a hello that carries
+	// loadBalanced: true with a serviceId, as a mongos behind a load
+	// balancer does; a connection string for it is URI with
+	// loadBalanced=true. Without it, such a hello is refused.
+	LoadBalanced bool
+	// MaxWireVersion is what every router reports at start; 0 means
+	// DefaultMaxWireVersion.
+	MaxWireVersion int32
+}
+
+// URI returns a connection string listing hosts as its seeds, followed by
+// params ("replicaSet=rs0", "heartbeatFrequencyMS=500"...) joined with &.
+func URI(hosts []string, params ...string) string {
+	var b strings.Builder
+	b.WriteString("mongodb://")
+	b.WriteString(strings.Join(hosts, ","))
+	b.WriteString("/")
+	if len(params) > 0 {
+		b.WriteString("?")
+		b.WriteString(strings.Join(params, "&"))
+	}
+	return b.String()
+}
+
+// memberError reports a member index that does not exist or a control that
+// does not apply to it.
+func memberError(i int, format string, args ...any) error {
+	return fmt.Errorf("sim: member %d: %s", i, fmt.Sprintf(format, args...))
+}
+
+// queryEscape escapes a value for a connection string's options.
+func queryEscape(s string) string { return url.QueryEscape(s) }
