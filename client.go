@@ -8,6 +8,7 @@ import (
 	"github.com/motor-go/motor/bson"
 	"github.com/motor-go/motor/internal/cluster"
 	"github.com/motor-go/motor/internal/op"
+	"github.com/motor-go/motor/internal/session"
 	"github.com/motor-go/motor/internal/topology"
 )
 
@@ -57,7 +58,13 @@ func ConnectConfig(ctx context.Context, cfg *Config) (*Client, error) {
 	}
 	c := &Client{cfg: *cfg, readPref: internal.readPref}
 	c.cluster = cluster.New(internal.cluster)
-	c.exec = &op.Executor{Cluster: c.cluster}
+	c.exec = &op.Executor{
+		Cluster:     c.cluster,
+		Sessions:    &session.Pool{},
+		Monitor:     cfg.CommandMonitor,
+		RetryReads:  cfg.RetryReads,
+		RetryWrites: cfg.RetryWrites,
+	}
 	if cfg.ConnectEagerly {
 		crit := topology.Criteria{ReadPref: c.readPref}
 		srv, _, err := c.cluster.Select(ctx, crit)

@@ -302,3 +302,45 @@ func TestCloseLeavesNoGoroutines(t *testing.T) {
 		t.Fatalf("after Close: %v", err)
 	}
 }
+
+func TestCommandMonitoring(t *testing.T) {
+	var mu sync.Mutex
+	var started []event.CommandStartedEvent
+	var succeeded []event.CommandSucceededEvent
+	var failed []event.CommandFailedEvent
+	mon := &event.CommandMonitor{
+		Started: func(e event.CommandStartedEvent) {
+			mu.Lock()
+			e.Command = append(bson.Raw(nil), e.Command...)
+			started = append(started, e)
+			mu.Unlock()
+		},
+		Succeeded: func(e event.CommandSucceededEvent) { mu.Lock(); succeeded = append(succeeded, e); mu.Unlock() },
+		Failed:    func(e event.CommandFailedEvent) { mu.Lock(); failed = append(failed, e); mu.Unlock() },
+	}
+	c := connect(t, testenv.URI(t, testenv.Options{}), func(cfg *motor.Config) { cfg.CommandMonitor = mon })
+	ctx := ctxTimeout(t, 30*time.Second)
+	if err := c.Ping(ctx); err != nil {
+		t.Fatal(err)
+	}
+	_ = c.Database("admin").RunCommand(ctx, bson.D{{Key: "noSuchCommand", Value: 1}}).Err()
+	mu.Lock()
+	defer mu.Unlock()
+	if len(started) != 2 || len(succeeded) != 1 || len(failed) != 1 {
+		t.Fatalf("events: %d started, %d succeeded, %d failed", len(started), len(succeeded), len(failed))
+	}
+	s := started[0]
+	if s.CommandName != "ping" || s.DatabaseName != "admin" || s.RequestID == 0 || s.ConnectionID == 0 || s.Address == "" {
+		t.Errorf("started %+v", s.CommandEvent)
+	}
+	if s.Command.Lookup("$db").StringValue() != "admin" || s.Command.Lookup("ping").Type == 0 {
+		t.Errorf("started command %v", s.Command)
+	}
+	if succeeded[0].RequestID != s.RequestID || succeeded[0].Duration <= 0 || succeeded[0].Reply.Lookup("ok").Type == 0 {
+		t.Errorf("succeeded %+v", succeeded[0])
+	}
+	var se *motor.ServerError
+	if failed[0].CommandName != "noSuchCommand" || !errors.As(failed[0].Failure, &se) || failed[0].RequestID != started[1].RequestID {
+		t.Errorf("failed %+v", failed[0])
+	}
+}

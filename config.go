@@ -141,6 +141,9 @@ type Config struct {
 	// ServerMonitor receives the server discovery and monitoring events;
 	// nil for none.
 	ServerMonitor *event.ServerMonitor
+	// CommandMonitor receives an event before and after every command;
+	// nil for none.
+	CommandMonitor *event.CommandMonitor
 	// ConnectEagerly makes Connect wait until a server that serves the
 	// ReadPreference answers, and fail if none does within the context and
 	// ServerSelectionTimeout. By default Connect returns at once and the

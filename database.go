@@ -55,6 +55,6 @@ func (db *Database) RunCommand(ctx context.Context, cmd any) *SingleResult {
 	if name == "" {
 		return &SingleResult{err: fmt.Errorf("motor: RunCommand: empty command document")}
 	}
-	reply, err := db.client.exec.Run(ctx, &op.Command{Name: name, DB: db.name, Body: body, ReadPref: db.readPref})
-	return &SingleResult{raw: reply, err: err}
+	res, err := db.client.exec.Run(ctx, &op.Command{Name: name, DB: db.name, Body: body, ReadPref: db.readPref})
+	return &SingleResult{raw: res.Reply, err: err}
 }

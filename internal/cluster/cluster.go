@@ -103,6 +103,32 @@ func (c *Cluster) Select(ctx context.Context, crit topology.Criteria) (*Server, 
 	}
 }
 
+// Pinned returns the server at addr, for a command that must run where an
+// earlier one did (a cursor's getMore). It does not wait: a server that left
+// the topology, or is Unknown now, gives an error. The caller must not call
+// Done on it.
+func (c *Cluster) Pinned(addr string) (*Server, topology.ServerDescription, error) {
+	if c.isClosed() {
+		return nil, topology.ServerDescription{}, ErrClosed
+	}
+	d := c.topo.Description()
+	for _, sd := range d.Servers {
+		if sd.Addr != addr {
+			continue
+		}
+		c.mu.Lock()
+		s := c.servers[addr]
+		c.mu.Unlock()
+		if s == nil || sd.Kind == topology.ServerUnknown {
+			break
+		}
+		return s, sd, nil
+	}
+	return nil, topology.ServerDescription{}, &mongoerr.NetworkError{Address: addr, Op: "select", Err: errServerGone}
+}
+
+var errServerGone = errors.New("the server is no longer available")
+
 // HandleError applies the SDAM error handling rules to an error that an
 // operation met on a connection of the server.
 func (c *Cluster) HandleError(s *Server, err error, generation uint64, handshakeDone bool, serviceID topology.Nullable[bson.ObjectID]) {

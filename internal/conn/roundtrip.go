@@ -24,6 +24,10 @@ type Command struct {
 	// awaitable hello that accepts a stream of replies, ChecksumPresent to
 	// add a CRC-32C. MoreToCome is Send's to set and is ignored here.
 	Flags wire.MsgFlags
+	// RequestID, when not 0, is the request ID to send, for a caller that
+	// reports it before the round trip (command monitoring); 0 means a new
+	// one from wire.NextRequestID.
+	RequestID int32
 }
 
 // Reply is a server's reply. Body and Sequences slice into a pooled buffer:
@@ -65,7 +69,10 @@ func (c *Conn) roundTrip(ctx context.Context, cmd *Command, timeout time.Duratio
 		return Reply{}, c.protocolFailure(ErrStreaming)
 	}
 	flags := cmd.Flags &^ wire.MoreToCome
-	id := wire.NextRequestID()
+	id := cmd.RequestID
+	if id == 0 {
+		id = wire.NextRequestID()
+	}
 	msg, err := c.build(id, flags, cmd)
 	if err != nil {
 		return Reply{}, err
@@ -176,7 +183,10 @@ func (c *Conn) Send(ctx context.Context, cmd *Command) error {
 	if c.stream.Load() != 0 {
 		return c.protocolFailure(ErrStreaming)
 	}
-	id := wire.NextRequestID()
+	id := cmd.RequestID
+	if id == 0 {
+		id = wire.NextRequestID()
+	}
 	msg, err := c.build(id, (cmd.Flags&^wire.ExhaustAllowed)|wire.MoreToCome, cmd)
 	if err != nil {
 		return err

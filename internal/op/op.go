@@ -1,27 +1,46 @@
 // Package op runs commands: it selects a server for each, checks out a
-// connection, sends the command with the fields every command carries ($db,
-// $readPreference where the topology needs it), and reports the errors it
-// meets to server discovery.
+// connection, adds the fields the driver owns (lsid, txnNumber,
+// $readPreference; the connection adds $db and the Stable API fields),
+// reports command monitoring events, retries what the retryable reads and
+// writes specifications allow, and reports the errors it meets to server
+// discovery.
 //
-// An Executor holds what all operations share (the cluster); a Command is a
-// small value describing one command. The connection adds $db and the
-// Stable API fields itself. Retries, sessions and cursors build on
-// Run as the operations that need them arrive.
+// An Executor holds what all operations share (the cluster, the session
+// pool, the command monitor); a Command is a small value describing one
+// command. Operations build their command documents themselves.
 package op
 
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/motor-go/motor/bson"
+	"github.com/motor-go/motor/event"
 	"github.com/motor-go/motor/internal/cluster"
+	"github.com/motor-go/motor/internal/session"
 	"github.com/motor-go/motor/internal/topology"
+	"github.com/motor-go/motor/internal/wire"
 )
 
 // Executor runs commands on a cluster.
 type Executor struct {
-	Cluster *cluster.Cluster
+	Cluster  *cluster.Cluster
+	Sessions *session.Pool
+	Monitor  *event.CommandMonitor
+	// RetryReads and RetryWrites are the retryReads and retryWrites options.
+	RetryReads, RetryWrites bool
 }
+
+// Retry says how a command may be retried.
+type Retry uint8
+
+// The retry kinds.
+const (
+	NoRetry    Retry = iota
+	RetryRead        // retryable read: retried once on a retryable error if RetryReads
+	RetryWrite       // retryable write: sent with a txnNumber and retried once if RetryWrites
+)
 
 // Command is one command to run.
 type Command struct {
@@ -29,53 +48,78 @@ type Command struct {
 	Name string
 	// DB is the database the command runs against ($db).
 	DB string
-	// Body is the encoded command document, without $db or
-	// $readPreference.
+	// Body is the encoded command document, without the fields the driver
+	// adds ($db, lsid, txnNumber, $readPreference).
 	Body []byte
+	// Sequences are sent as document sequences after the body, such as an
+	// insert's documents.
+	Sequences []wire.Sequence
 	// Write says the command writes: it needs a primary (or a mongos or
 	// standalone), whatever the read preference.
 	Write bool
 	// ReadPref is the read preference of a read.
 	ReadPref topology.ReadPref
+	// Retry is how the command may be retried.
+	Retry Retry
+	// Address pins the command to one server, as a cursor's getMore is.
+	Address string
+	// Session is the server session to send as lsid: a cursor's or an
+	// explicit one. When nil, an implicit session is checked out for the
+	// command, if the deployment supports sessions, and checked back in
+	// after, unless KeepSession is set.
+	Session *session.Server
+	// KeepSession returns the implicit session in the Result instead of
+	// checking it in: a cursor keeps its session until it is exhausted.
+	KeepSession bool
+	// NoSession sends no lsid: unacknowledged writes must not use implicit
+	// sessions.
+	NoSession bool
 }
 
-// Run runs cmd and returns the server's reply, a copy that the caller owns.
-// A reply with ok: 0 is returned as a *mongoerr.ServerError.
-func (x *Executor) Run(ctx context.Context, cmd *Command) (bson.Raw, error) {
-	crit := topology.Criteria{Write: cmd.Write, ReadPref: cmd.ReadPref}
-	srv, sd, err := x.Cluster.Select(ctx, crit)
-	if err != nil {
-		return nil, err
-	}
-	defer srv.Done()
-	body, err := x.finish(cmd, &sd)
-	if err != nil {
-		return nil, err
-	}
-	pc, err := srv.CheckOut(ctx)
-	if err != nil {
-		return nil, err
-	}
-	reply, err := cluster.RoundTrip(ctx, pc.Conn(), cmd.DB, body)
-	if err != nil {
-		srv.HandleError(pc, err)
-	}
-	srv.CheckIn(pc)
-	return reply, err
+// Result is the outcome of a command.
+type Result struct {
+	// Reply is the server's reply, a copy that the caller owns.
+	Reply bson.Raw
+	// Address is the server that ran the command.
+	Address string
+	// Session is the implicit session used, when the command asked to
+	// keep it; the caller ends it with EndSession.
+	Session *session.Server
 }
 
-// finish returns the command document with $readPreference when the
-// server needs it to route or allow the read.
-func (x *Executor) finish(cmd *Command, sd *topology.ServerDescription) ([]byte, error) {
-	if cmd.Write {
-		return cmd.Body, nil
+// Run runs cmd and returns its result. A reply with ok: 0 is returned as a
+// *mongoerr.ServerError.
+func (x *Executor) Run(ctx context.Context, cmd *Command) (Result, error) {
+	a := attempt{x: x, cmd: cmd, sess: cmd.Session}
+	defer a.release()
+	res, err := a.run(ctx, nil)
+	if err == nil || !a.retryable(err) {
+		return res, err
 	}
-	kind := x.Cluster.Topology().Description().Kind
-	rp, err := topology.ReadPrefDocument(cmd.ReadPref, kind, sd.Kind)
-	if err != nil || rp == nil {
-		return cmd.Body, err
+	// One retry, on a newly selected server, avoiding the one that failed
+	// when there is another (a mongos).
+	res2, err2 := a.run(ctx, []string{a.addr})
+	if err2 != nil && a.keepFirstError(err2) {
+		return res, err
 	}
-	return AppendFields(cmd.Body, bson.D{{Key: "$readPreference", Value: rp}})
+	return res2, err2
+}
+
+// EndSession returns a session kept by a command to the pool.
+func (x *Executor) EndSession(s *session.Server) {
+	if s != nil && x.Sessions != nil {
+		x.Sessions.CheckIn(s, x.sessionTimeout(), time.Now())
+	}
+}
+
+// sessionTimeout returns the deployment's logicalSessionTimeoutMinutes, or
+// 0 when it does not support sessions.
+func (x *Executor) sessionTimeout() time.Duration {
+	d := x.Cluster.Topology().Description()
+	if !d.SessionTimeoutMinutes.Valid {
+		return 0
+	}
+	return time.Duration(d.SessionTimeoutMinutes.V) * time.Minute
 }
 
 // AppendFields returns a copy of the document doc with the elements of extra

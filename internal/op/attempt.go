@@ -1,0 +1,185 @@
+package op
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"time"
+
+	"github.com/motor-go/motor/bson"
+	"github.com/motor-go/motor/internal/cluster"
+	"github.com/motor-go/motor/internal/conn"
+	"github.com/motor-go/motor/internal/pool"
+	"github.com/motor-go/motor/internal/session"
+	"github.com/motor-go/motor/internal/topology"
+	"github.com/motor-go/motor/mongoerr"
+)
+
+// attempt is the state of one command across its tries.
+type attempt struct {
+	x        *Executor
+	cmd      *Command
+	sess     *session.Server
+	implicit bool // sess was checked out for this command
+	txn      bool // a txnNumber was assigned
+	addr     string
+	write    bool // the retry kind in force for the first try
+}
+
+// run makes one try, on a server other than those in avoid if possible.
+func (a *attempt) run(ctx context.Context, avoid []string) (Result, error) {
+	cmd := a.cmd
+	var srv *cluster.Server
+	var sd topology.ServerDescription
+	var err error
+	if cmd.Address != "" {
+		srv, sd, err = a.x.Cluster.Pinned(cmd.Address)
+	} else {
+		srv, sd, err = a.x.Cluster.Select(ctx, topology.Criteria{Write: cmd.Write, ReadPref: cmd.ReadPref, Deprioritized: avoid})
+		if err == nil {
+			defer srv.Done()
+		}
+	}
+	if err != nil {
+		return Result{}, err
+	}
+	a.addr = sd.Addr
+	pc, err := srv.CheckOut(ctx)
+	if err != nil {
+		return Result{Address: sd.Addr}, err
+	}
+	body, err := a.body(&sd)
+	if err != nil {
+		srv.CheckIn(pc)
+		return Result{Address: sd.Addr}, err
+	}
+	reply, err := a.roundTrip(ctx, pc, body)
+	if err != nil {
+		if a.sess != nil && mongoerr.IsNetworkError(err) {
+			a.sess.Dirty = true
+		}
+		srv.HandleError(pc, err)
+	}
+	srv.CheckIn(pc)
+	if a.sess != nil {
+		a.sess.LastUsed = time.Now()
+	}
+	res := Result{Reply: reply, Address: sd.Addr}
+	if err == nil && a.implicit && cmd.KeepSession {
+		res.Session, a.sess, a.implicit = a.sess, nil, false
+	}
+	return res, err
+}
+
+// body returns the command document with lsid, txnNumber and
+// $readPreference as the server and the command need them.
+func (a *attempt) body(sd *topology.ServerDescription) ([]byte, error) {
+	cmd := a.cmd
+	var extra bson.D
+	timeout := a.x.sessionTimeout()
+	if a.sess == nil && !cmd.NoSession && a.x.Sessions != nil && timeout > 0 {
+		a.sess = a.x.Sessions.CheckOut(timeout, time.Now())
+		a.implicit = true
+	}
+	if a.sess != nil {
+		extra = append(extra, bson.E{Key: "lsid", Value: a.sess.ID})
+		if a.retryWrites(sd) {
+			if !a.txn {
+				a.sess.TxnNumber++
+				a.txn = true
+			}
+			extra = append(extra, bson.E{Key: "txnNumber", Value: a.sess.TxnNumber})
+		}
+	}
+	if !cmd.Write && cmd.Address == "" {
+		kind := a.x.Cluster.Topology().Description().Kind
+		rp, err := topology.ReadPrefDocument(cmd.ReadPref, kind, sd.Kind)
+		if err != nil {
+			return nil, err
+		}
+		if rp != nil {
+			extra = append(extra, bson.E{Key: "$readPreference", Value: rp})
+		}
+	}
+	if len(extra) == 0 {
+		return cmd.Body, nil
+	}
+	return AppendFields(cmd.Body, extra)
+}
+
+// retryWrites reports whether the command is a retryable write on this
+// server: retryWrites is on, and the server supports sessions and is not a
+// standalone.
+func (a *attempt) retryWrites(sd *topology.ServerDescription) bool {
+	return a.cmd.Retry == RetryWrite && a.x.RetryWrites && a.sess != nil && sd.Kind != topology.Standalone
+}
+
+// retryable reports whether err allows the one retry.
+func (a *attempt) retryable(err error) bool {
+	switch {
+	case a.cmd.Retry == RetryRead && a.x.RetryReads:
+		return retryableRead(err)
+	case a.cmd.Retry == RetryWrite && a.txn:
+		return retryableWrite(err)
+	}
+	return false
+}
+
+// keepFirstError reports whether the retry's error says nothing more than
+// the first one: the retry could not even find a server or connection.
+func (a *attempt) keepFirstError(err error) bool {
+	return errors.Is(err, mongoerr.ErrServerSelection) || errors.Is(err, pool.ErrPoolCleared)
+}
+
+// release checks an implicit session back in.
+func (a *attempt) release() {
+	if a.implicit && a.sess != nil {
+		a.x.EndSession(a.sess)
+	}
+}
+
+// retryableCodes are the server error codes that make a read or (before
+// servers label errors) a write retryable.
+var retryableCodes = []int32{11600, 11602, 10107, 13435, 13436, 189, 91, 7, 6, 89, 9001, 262}
+
+func retryableRead(err error) bool {
+	if mongoerr.IsNetworkError(err) || errors.Is(err, pool.ErrPoolCleared) {
+		return !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded)
+	}
+	var se *mongoerr.ServerError
+	return errors.As(err, &se) && slices.Contains(retryableCodes, se.Code)
+}
+
+func retryableWrite(err error) bool {
+	if mongoerr.HasLabel(err, "RetryableWriteError") {
+		return true
+	}
+	return retryableRead(err)
+}
+
+// roundTrip sends body on pc, reporting command monitoring events, and
+// returns a copy of the reply.
+func (a *attempt) roundTrip(ctx context.Context, pc *cluster.Conn, body []byte) (bson.Raw, error) {
+	c := pc.Conn()
+	mon := a.x.Monitor
+	cmd := &conn.Command{DB: a.cmd.DB, Body: body, Sequences: a.cmd.Sequences}
+	var start time.Time
+	if mon != nil {
+		cmd.RequestID = nextRequestID()
+		a.started(pc, cmd)
+		start = time.Now()
+	}
+	r, err := c.RoundTrip(ctx, cmd)
+	if err != nil {
+		if mon != nil {
+			a.failed(pc, cmd, time.Since(start), err)
+		}
+		return nil, err
+	}
+	out := append(bson.Raw(nil), r.Body...)
+	r.Release()
+	if mon != nil {
+		a.succeeded(pc, cmd, time.Since(start), out)
+	}
+	return out, nil
+}

@@ -1,0 +1,88 @@
+package op
+
+import (
+	"time"
+
+	"github.com/motor-go/motor/bson"
+	"github.com/motor-go/motor/event"
+	"github.com/motor-go/motor/internal/auth"
+	"github.com/motor-go/motor/internal/cluster"
+	"github.com/motor-go/motor/internal/conn"
+	"github.com/motor-go/motor/internal/wire"
+	"github.com/motor-go/motor/mongoerr"
+)
+
+func nextRequestID() int32 { return wire.NextRequestID() }
+
+// commandEvent fills what the three events share.
+func (a *attempt) commandEvent(pc *cluster.Conn, cmd *conn.Command) event.CommandEvent {
+	e := event.CommandEvent{
+		CommandName:        a.cmd.Name,
+		DatabaseName:       a.cmd.DB,
+		RequestID:          int64(cmd.RequestID),
+		ConnectionID:       pc.ID(),
+		ServerConnectionID: pc.Conn().Description().ConnectionID,
+		Address:            pc.Address(),
+	}
+	if id, ok := pc.ServiceID(); ok {
+		e.ServiceID = &id
+	}
+	return e
+}
+
+// sensitive reports whether the command's contents must not be shown.
+func (a *attempt) sensitive(body []byte) bool {
+	return auth.IsSensitive(a.cmd.Name, body)
+}
+
+func (a *attempt) started(pc *cluster.Conn, cmd *conn.Command) {
+	f := a.x.Monitor.Started
+	if f == nil {
+		return
+	}
+	e := event.CommandStartedEvent{CommandEvent: a.commandEvent(pc, cmd)}
+	if a.sensitive(cmd.Body) {
+		e.Command = emptyDoc
+	} else {
+		// The connection adds $db; monitoring shows it, and the document
+		// sequences as arrays, as the specification asks.
+		extra := bson.D{{Key: "$db", Value: a.cmd.DB}}
+		for _, s := range cmd.Sequences {
+			var arr bson.A
+			for d := range s.Documents() {
+				arr = append(arr, d)
+			}
+			extra = append(extra, bson.E{Key: s.Identifier, Value: arr})
+		}
+		e.Command, _ = AppendFields(cmd.Body, extra)
+	}
+	f(e)
+}
+
+func (a *attempt) succeeded(pc *cluster.Conn, cmd *conn.Command, d time.Duration, reply bson.Raw) {
+	f := a.x.Monitor.Succeeded
+	if f == nil {
+		return
+	}
+	e := event.CommandSucceededEvent{CommandEvent: a.commandEvent(pc, cmd), Duration: d, Reply: reply}
+	if a.sensitive(cmd.Body) {
+		e.Reply = emptyDoc
+	}
+	f(e)
+}
+
+func (a *attempt) failed(pc *cluster.Conn, cmd *conn.Command, d time.Duration, err error) {
+	f := a.x.Monitor.Failed
+	if f == nil {
+		return
+	}
+	e := event.CommandFailedEvent{CommandEvent: a.commandEvent(pc, cmd), Duration: d, Failure: err}
+	if se, ok := err.(*mongoerr.ServerError); ok && a.sensitive(cmd.Body) {
+		redacted := *se
+		redacted.Raw = nil
+		e.Failure = &redacted
+	}
+	f(e)
+}
+
+var emptyDoc = bson.Raw{5, 0, 0, 0, 0}
