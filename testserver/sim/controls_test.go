@@ -196,28 +196,28 @@ func TestKillRestart(t *testing.T) {
 func TestDelay(t *testing.T) {
 	rs := newRS(t, Options{})
 	c := dial(t, rs.Addr(1))
-	if err := rs.Delay(1, 300*time.Millisecond); err != nil {
+	if err := rs.Delay(1, 600*time.Millisecond); err != nil {
 		t.Fatal(err)
 	}
 	start := time.Now()
 	c.hello()
-	if d := time.Since(start); d < 300*time.Millisecond {
+	if d := time.Since(start); d < 600*time.Millisecond {
 		t.Errorf("delayed hello took %v", d)
 	}
 	start = time.Now()
 	mustOK(t, "ping", c.run(doc("ping", 1, "$db", "admin")))
-	if d := time.Since(start); d < 300*time.Millisecond {
+	if d := time.Since(start); d < 600*time.Millisecond {
 		t.Errorf("delayed ping took %v", d)
 	}
 	start = time.Now()
 	dial(t, rs.Addr(0)).hello()
-	if d := time.Since(start); d > 250*time.Millisecond {
+	if d := time.Since(start); d > 500*time.Millisecond {
 		t.Errorf("another member's hello took %v", d)
 	}
 	rs.Delay(1, 0)
 	start = time.Now()
 	c.hello()
-	if d := time.Since(start); d > 250*time.Millisecond {
+	if d := time.Since(start); d > 500*time.Millisecond {
 		t.Errorf("hello after removing the delay took %v", d)
 	}
 	// Kill does not wait for a delayed reply.
@@ -365,7 +365,9 @@ func TestControlsConcurrently(t *testing.T) {
 	run(func(i int) { rs.Kill(1 + i%2); rs.Restart(1 + i%2) })
 	run(func(i int) { rs.Delay(i%3, time.Duration(i%3)*time.Millisecond) })
 	run(func(i int) { rs.SetTags(i%3, map[string]string{"n": "x"}) })
-	run(func(i int) { rs.FailCommand(i%3, FailPoint{Mode: Times(1), FailCommands: []string{"ping"}, ErrorCode: 2}) })
+	run(func(i int) {
+		rs.FailCommand(i%3, FailPoint{Mode: Times(1), FailCommands: []string{"ping"}, ErrorCode: 2})
+	})
 	for m := range 3 {
 		run(func(int) {
 			nc, err := net.DialTimeout("tcp", rs.Addr(m), ioTimeout)

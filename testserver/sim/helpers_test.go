@@ -7,9 +7,9 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"syscall"
 	"slices"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 

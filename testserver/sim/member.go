@@ -109,8 +109,13 @@ func (m *member) accept(ln net.Listener) {
 	defer m.wg.Done()
 	for {
 		nc, err := ln.Accept()
+		if errors.Is(err, net.ErrClosed) {
+			return // closed by kill
+		}
 		if err != nil {
-			return // closed by kill; nothing else makes a loopback listener fail
+			// Out of file descriptors, say: wait a little, as net/http does.
+			time.Sleep(10 * time.Millisecond)
+			continue
 		}
 		c := m.c
 		c.mu.Lock()
