@@ -30,6 +30,7 @@ type Cluster struct {
 	setName      string
 	loadBalanced bool
 	electDelay   time.Duration
+	onCommand    func(member int, name string, body bson.Raw)
 	members      []*member
 
 	// mu guards the state below and every member's state (see member).
@@ -54,7 +55,8 @@ func startCluster(ctx context.Context, c *Cluster, roles []role, tags []map[stri
 	}
 	c.primary, c.setVersion, c.timers = -1, 1, map[*time.Timer]bool{}
 	for i, r := range roles {
-		m := &member{c: c, idx: i, role: r, maxWire: maxWire, changed: make(chan struct{}), conns: map[*conn]bool{}}
+		m := &member{c: c, idx: i, role: r, maxWire: maxWire, changed: make(chan struct{}),
+			conns: map[*conn]bool{}, received: map[string]int{}}
 		if i < len(tags) {
 			m.tags = copyTags(tags[i])
 		}

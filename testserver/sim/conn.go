@@ -85,9 +85,10 @@ func (cn *conn) handle(msg wire.Message) error {
 	}
 	var first bson.RawValue
 	for k, v := range p.Body.Elements() {
-		req.name, first = k, v
+		req.name, first = strings.Clone(k), v
 		break
 	}
+	cn.m.record(req.name, p.Body)
 	db := p.Body.Lookup("$db").StringValue()
 	if coll, ok := first.StringValueOK(); ok {
 		req.ns = db + "." + coll

@@ -2,6 +2,8 @@ package sim
 
 import (
 	"time"
+
+	"github.com/motor-go/motor/bson"
 )
 
 // Kill stops member i as a crash would: its listener closes, so new
@@ -99,6 +101,29 @@ func (c *Cluster) FailCommandAll(fp FailPoint) error {
 		}
 	}
 	return nil
+}
+
+// Received returns the number of commands named name that member i has
+// received, across restarts; hellos streamed in answer to one exhaust
+// request count once. Tests use it to see where reads were routed.
+// It may be called after Close.
+func (c *Cluster) Received(i int, name string) int {
+	if i < 0 || i >= len(c.members) {
+		return 0
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.members[i].received[name]
+}
+
+// record counts a command received and shows it to OnCommand.
+func (m *member) record(name string, body bson.Raw) {
+	m.c.mu.Lock()
+	m.received[name]++
+	m.c.mu.Unlock()
+	if f := m.c.onCommand; f != nil {
+		f(m.idx, name, body)
+	}
 }
 
 // Connections returns the number of client connections open to member i.

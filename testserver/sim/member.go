@@ -61,6 +61,7 @@ type member struct {
 	changed   chan struct{} // closed and replaced at every state change
 	serviceID bson.ObjectID
 	nextConn  int32
+	received  map[string]int // commands received, by name, across restarts
 }
 
 // start listens on addr and accepts connections, with a new processId.

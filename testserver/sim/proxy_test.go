@@ -2,7 +2,9 @@ package sim
 
 import (
 	"context"
+	"fmt"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -165,5 +167,33 @@ func TestSpeculativeAuthFields(t *testing.T) {
 	}
 	if !r.Lookup("isWritablePrimary").Boolean() || r.Lookup("setName").StringValue() != "rs0" {
 		t.Errorf("the member's own fields are missing: %s", r)
+	}
+}
+
+// TestReceivedAndOnCommand checks the counts and the callback that show
+// where commands went.
+func TestReceivedAndOnCommand(t *testing.T) {
+	var mu sync.Mutex
+	var seen []string
+	rs := newRS(t, Options{OnCommand: func(member int, name string, body bson.Raw) {
+		mu.Lock()
+		defer mu.Unlock()
+		seen = append(seen, fmt.Sprintf("%d:%s:%s", member, name, body.Lookup("$readPreference", "mode").StringValue()))
+	}})
+	db := testDB(t)
+	c := dial(t, rs.Addr(2))
+	c.hello()
+	c.run(doc("find", "c", "$db", db, "$readPreference", doc("mode", "nearest")))
+	c.run(doc("find", "c", "$db", db, "$readPreference", doc("mode", "nearest")))
+	if n := rs.Received(2, "find"); n != 2 {
+		t.Errorf("Received(2, find) = %d", n)
+	}
+	if rs.Received(1, "find") != 0 || rs.Received(2, "hello") != 1 || rs.Received(7, "find") != 0 {
+		t.Errorf("Received: %d, %d", rs.Received(1, "find"), rs.Received(2, "hello"))
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if want := []string{"2:hello:", "2:find:nearest", "2:find:nearest"}; !slices.Equal(seen, want) {
+		t.Errorf("OnCommand saw %v, want %v", seen, want)
 	}
 }

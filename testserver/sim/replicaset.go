@@ -36,7 +36,8 @@ func NewReplicaSet(ctx context.Context, backend string, opts Options) (*ReplicaS
 	for range opts.Arbiters {
 		roles = append(roles, roleArbiter)
 	}
-	c := &Cluster{kind: kindReplicaSet, backend: backend, setName: opts.Name, electDelay: opts.ElectionDelay}
+	c := &Cluster{kind: kindReplicaSet, backend: backend, setName: opts.Name,
+		electDelay: opts.ElectionDelay, onCommand: opts.OnCommand}
 	c, err := startCluster(ctx, c, roles, opts.Tags, opts.MaxWireVersion)
 	if err != nil {
 		return nil, err

@@ -41,7 +41,7 @@ func NewShardedWith(ctx context.Context, backend string, opts ShardedOptions) (*
 	for i := range roles {
 		roles[i] = roleMongos
 	}
-	c := &Cluster{kind: kindSharded, backend: backend, loadBalanced: opts.LoadBalanced}
+	c := &Cluster{kind: kindSharded, backend: backend, loadBalanced: opts.LoadBalanced, onCommand: opts.OnCommand}
 	c, err := startCluster(ctx, c, roles, nil, opts.MaxWireVersion)
 	if err != nil {
 		return nil, err

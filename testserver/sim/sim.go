@@ -3,6 +3,22 @@
 // balancer, each member a 127.0.0.1 listener of its own in front of one real
 // server (FerretDB, started by internal/testenv).
 //
+// # Usage
+//
+//	srv := testenv.Shared(t, testenv.Options{}) // a FerretDB
+//	rs, err := sim.NewReplicaSet(ctx, srv.Addr, sim.Options{})
+//	if err != nil { ... }
+//	defer rs.Close()
+//	uri := rs.SeedURI(0, "heartbeatFrequencyMS=500") // discovery from one seed
+//	...
+//	rs.StepDown(0)
+//	rs.Elect(1)
+//	rs.FailCommand(1, sim.FailPoint{Mode: sim.Times(1), FailCommands: []string{"insert"}, ErrorCode: 91})
+//
+// Sharded clusters come from NewSharded, and SRV serves a mongodb+srv
+// host's records, which a test changes, to a client configured with it as
+// its resolver and dialer.
+//
 // # What a member does
 //
 // A member answers the handshake itself — hello, isMaster and ismaster —
@@ -22,6 +38,8 @@
 // they do on one server. A hello that asks for saslSupportedMechs or
 // speculativeAuthenticate is also sent to the backend on that connection,
 // and those two fields of its reply are copied into the member's own.
+// endSessions and killAllSessions are answered ok by the member, as the
+// backend lacks them, and replSetStepDown steps a primary down.
 //
 // # Roles
 //
@@ -32,7 +50,8 @@
 // NotPrimaryOrSecondary (13436). Commands that are neither reads nor writes
 // in the lists of proxy.go (ping, buildInfo, getMore, saslStart...) run on
 // any member. Such errors carry topologyVersion and, for a retryable write,
-// the RetryableWriteError label, as the server's do. All members share the
+// the RetryableWriteError label (in a transaction, TransientTransactionError),
+// as the server's do. All members share the
 // one backend, so replication is instant: a write on the primary is visible
 // at once on every secondary.
 //
@@ -84,6 +103,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/motor-go/motor/bson"
 )
 
 // Defaults of the hello replies.
@@ -121,20 +142,27 @@ type Options struct {
 	// long after a replSetStepDown command: the next data member, in index
 	// order, that is alive. With 0 the set has no primary until Elect.
 	ElectionDelay time.Duration
+	// OnCommand, when set, is called with every command a member receives,
+	// before the member acts on it, from the connection's goroutine: it
+	// must return quickly. body is valid only during the call.
+	OnCommand func(member int, name string, body bson.Raw)
 }
 
 // ShardedOptions configures a sharded cluster's routers.
 type ShardedOptions struct {
 	// Routers is the number of mongos; 0 means 1.
 	Routers int
-	// LoadBalanced makes each router answer a hello that carries
-	// loadBalanced: true with a serviceId, as a mongos behind a load
-	// balancer does; a connection string for it is URI with
-	// loadBalanced=true. Without it, such a hello is refused.
+	// LoadBalanced makes each router act as a mongos reached through its
+	// load balancer port: the first hello of a connection must carry
+	// loadBalanced: true, and its reply has the router's serviceId (see
+	// NewShardedWith). Cluster.URI then adds loadBalanced=true. Without it,
+	// routers ignore loadBalanced, as a mongos without a load balancer does.
 	LoadBalanced bool
 	// MaxWireVersion is what every router reports at start; 0 means
 	// DefaultMaxWireVersion.
 	MaxWireVersion int32
+	// OnCommand is as Options.OnCommand.
+	OnCommand func(member int, name string, body bson.Raw)
 }
 
 // URI returns a connection string listing hosts as its seeds, followed by
