@@ -89,7 +89,7 @@ func (c *Client) Close(ctx context.Context) error {
 
 // Database returns a handle to the database name. It does no I/O.
 func (c *Client) Database(name string) *Database {
-	return &Database{client: c, name: name, readPref: c.readPref}
+	return &Database{client: c, name: name, readPref: c.readPref, rc: c.cfg.ReadConcern, wc: c.cfg.WriteConcern}
 }
 
 // Ping checks that a server serving the Client's read preference answers.
