@@ -300,7 +300,7 @@ func (cn *conn) serveHello(req *request) error {
 		if len(extra) > 0 {
 			d = append(d[:len(d)-1], append(extra, d[len(d)-1])...)
 		}
-		stream := h.awaitable && req.flags&wire.ExhaustAllowed != 0
+		stream := h.awaitable && req.flags&wire.ExhaustAllowed != 0 && req.flags&wire.MoreToCome == 0
 		var flags wire.MsgFlags
 		if stream {
 			flags = wire.MoreToCome

@@ -11,6 +11,7 @@ import (
 	"github.com/motor-go/motor/bson"
 	"github.com/motor-go/motor/internal/testenv"
 	"github.com/motor-go/motor/internal/wire"
+	"github.com/motor-go/motor/internal/wire/wiretest"
 )
 
 // TestForwardAndRoles checks that commands reach the backend and that each
@@ -153,6 +154,7 @@ func TestCompression(t *testing.T) {
 // saslSupportedMechs gets the backend's answer.
 func TestSpeculativeAuthFields(t *testing.T) {
 	srv := testenv.Shared(t, testenv.Options{Auth: true})
+	wiretest.LeakCheck(t)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	rs, err := NewReplicaSet(ctx, srv.Addr, Options{Members: 1})
