@@ -23,6 +23,8 @@ func (c *Cluster) Kill(i int) error {
 // topologyVersion has a new processId and its counter starts again, and a
 // router gets a new serviceId. A running member is killed first. The member
 // comes back in the role it has, which Elect may have changed meanwhile.
+// It fails if another socket took the port while the member was down (it
+// retries for a second), which loopback's ephemeral range makes unlikely.
 func (c *Cluster) Restart(i int) error {
 	m, err := c.member(i)
 	if err != nil {
