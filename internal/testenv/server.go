@@ -128,9 +128,13 @@ func start(ctx context.Context, bin string, opts Options) (s *Server, err error)
 		return nil, err
 	}
 	s = &Server{Dir: dir, LogFile: filepath.Join(dir, "ferretdb.log"), Options: opts}
+	// The returns below set the named result s to nil on failure: stop the
+	// server through its own variable, so that a process already spawned is
+	// stopped and its directory removed.
+	srv := s
 	defer func() {
 		if err != nil {
-			_ = s.Stop()
+			_ = srv.Stop()
 		}
 	}()
 	for _, sub := range []string{"data", "state"} {

@@ -291,3 +291,13 @@ func TestStopAfterCrash(t *testing.T) {
 		t.Errorf("%s not removed: %v", s.Dir, err)
 	}
 }
+
+func TestStartCancelledCleansUp(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	s, err := Start(ctx, Options{})
+	if err == nil {
+		s.Stop()
+		t.Fatal("Start with a cancelled context succeeded")
+	}
+}
