@@ -24,6 +24,7 @@ type attempt struct {
 	txn      bool // a txnNumber was assigned
 	addr     string
 	write    bool // the retry kind in force for the first try
+	prepared bool // cmd.Prepare has run
 }
 
 // run makes one try, on a server other than those in avoid if possible.
@@ -47,6 +48,13 @@ func (a *attempt) run(ctx context.Context, avoid []string) (Result, error) {
 	pc, err := srv.CheckOut(ctx)
 	if err != nil {
 		return Result{Address: sd.Addr}, err
+	}
+	if cmd.Prepare != nil && !a.prepared {
+		if err := cmd.Prepare(cmd, limitsOf(pc.Conn().Description())); err != nil {
+			srv.CheckIn(pc)
+			return Result{Address: sd.Addr}, err
+		}
+		a.prepared = true
 	}
 	body, err := a.body(&sd)
 	if err != nil {
@@ -77,7 +85,7 @@ func (a *attempt) body(sd *topology.ServerDescription) ([]byte, error) {
 	cmd := a.cmd
 	var extra bson.D
 	timeout := a.x.sessionTimeout()
-	if a.sess == nil && !cmd.NoSession && a.x.Sessions != nil && timeout > 0 {
+	if a.sess == nil && !cmd.NoSession && !cmd.Unacknowledged && a.x.Sessions != nil && timeout > 0 {
 		a.sess = a.x.Sessions.CheckOut(timeout, time.Now())
 		a.implicit = true
 	}
@@ -125,6 +133,37 @@ func (a *attempt) retryable(err error) bool {
 	return false
 }
 
+// retryableReply reports whether a reply with ok: 1 still asks for the
+// retry of a retryable write: the server labelled it RetryableWriteError,
+// as it does for a retryable write concern error, or (servers before 4.4)
+// its writeConcernError has one of the retryable codes.
+func (a *attempt) retryableReply(reply bson.Raw) bool {
+	if a.cmd.Retry != RetryWrite || !a.txn {
+		return false
+	}
+	for _, l := range reply.Lookup("errorLabels").Array().Values() {
+		if l.StringValue() == "RetryableWriteError" {
+			return true
+		}
+	}
+	wce, ok := reply.Lookup("writeConcernError").DocumentOK()
+	if !ok {
+		return false
+	}
+	code, ok := wce.Lookup("code").AsInt64OK()
+	return ok && slices.Contains(retryableCodes, int32(code))
+}
+
+// limitsOf returns what a handshake said of the server's limits.
+func limitsOf(d conn.Description) Limits {
+	return Limits{
+		MaxWireVersion:    d.MaxWireVersion,
+		MaxBSONObjectSize: int(d.MaxBSONObjectSize),
+		MaxMessageSize:    d.MaxMessageSize,
+		MaxWriteBatchSize: int(d.MaxWriteBatchSize),
+	}
+}
+
 // keepFirstError reports whether the retry's error says nothing more than
 // the first one: the retry could not even find a server or connection.
 func (a *attempt) keepFirstError(err error) bool {
@@ -168,6 +207,21 @@ func (a *attempt) roundTrip(ctx context.Context, pc *cluster.Conn, body []byte) 
 		cmd.RequestID = nextRequestID()
 		a.started(pc, cmd)
 		start = time.Now()
+	}
+	if a.cmd.Unacknowledged {
+		// No reply will come; monitoring reports {ok: 1}, as the command
+		// monitoring specification asks for unacknowledged writes.
+		if err := c.Send(ctx, cmd); err != nil {
+			if mon != nil {
+				a.failed(pc, cmd, time.Since(start), err)
+			}
+			return nil, err
+		}
+		out := bson.Raw{13, 0, 0, 0, 16, 'o', 'k', 0, 1, 0, 0, 0, 0}
+		if mon != nil {
+			a.succeeded(pc, cmd, time.Since(start), out)
+		}
+		return out, nil
 	}
 	r, err := c.RoundTrip(ctx, cmd)
 	if err != nil {

@@ -74,6 +74,26 @@ type Command struct {
 	// NoSession sends no lsid: unacknowledged writes must not use implicit
 	// sessions.
 	NoSession bool
+	// Prepare, when set, is called once per Run, after the first try has
+	// checked out a connection and before Body and Sequences are read, with
+	// what that connection's server said of its limits. It sets Body and
+	// Sequences (a write split into batches builds its batch here) or
+	// returns an error, and then nothing is sent. A retry sends what the
+	// first try's Prepare built.
+	Prepare func(cmd *Command, l Limits) error
+	// Unacknowledged sends the command flagged moreToCome, as a write with
+	// w: 0 is sent, and waits for no reply: the Result's Reply is {ok: 1}.
+	// Such a command carries no implicit session and is never retried.
+	Unacknowledged bool
+}
+
+// Limits are the sizes and wire version a server announced in the hello
+// reply of a connection's handshake.
+type Limits struct {
+	MaxWireVersion    int32
+	MaxBSONObjectSize int // maxBsonObjectSize
+	MaxMessageSize    int // maxMessageSizeBytes
+	MaxWriteBatchSize int // maxWriteBatchSize
 }
 
 // Result is the outcome of a command.
@@ -93,7 +113,10 @@ func (x *Executor) Run(ctx context.Context, cmd *Command) (Result, error) {
 	a := attempt{x: x, cmd: cmd, sess: cmd.Session}
 	defer a.release()
 	res, err := a.run(ctx, nil)
-	if err == nil || !a.retryable(err) {
+	switch {
+	case err == nil && !a.retryableReply(res.Reply):
+		return res, nil
+	case err != nil && !a.retryable(err):
 		return res, err
 	}
 	// One retry, on a newly selected server, avoiding the one that failed
