@@ -6,19 +6,40 @@
 // A Cluster owns a topology.Topology and implements its Hooks: when the
 // topology learns of a server, the cluster creates the server's pool
 // (paused) and starts its monitor; when a server leaves, it stops both. The
-// monitor checks its server with hello on a dedicated connection every
-// heartbeat interval (sooner when asked) and reports each outcome to the
-// topology, which readies or clears the pool as the SDAM specification says.
+// monitor checks its server with hello on a dedicated connection and
+// reports each outcome to the topology, which readies or clears the pool as
+// the SDAM specification says.
 //
 // Operations call Select to choose a server for their criteria, check a
 // connection out of that server's pool, and report the errors they meet with
 // HandleError, which applies the specification's error handling (marking the
-// server Unknown, clearing its pool, requesting a check).
+// server Unknown, clearing its pool, requesting a check, cancelling the
+// check in progress).
+//
+// # Monitoring
+//
+// Monitors follow the Server Monitoring specification. A server whose
+// hello replies carry a topologyVersion (MongoDB 4.4 and later) is
+// streamed: the monitor sends an awaitable hello allowing exhaust, with
+// maxAwaitTimeMS set to the heartbeat interval, and the server pushes a
+// reply whenever its state changes; a second goroutine and connection per
+// server (the RTT monitor) then measure the round trip time every
+// heartbeat. Other servers, and every server when Config.Monitoring is
+// MonitorPoll (or MonitorAuto on a FaaS platform), are polled every
+// heartbeat interval, or sooner when an operation asks, but never twice
+// within 500 ms. A network error on a server the previous check found is
+// retried at once on a new connection. In load balanced mode nothing is
+// monitored.
+//
+// A cluster created from a mongodb+srv URI (Config.SRV) also rescans the
+// SRV records while the topology is Sharded or Unknown, adding and
+// removing mongos hosts (see SRVConfig).
 //
 // # Goroutines
 //
-// One monitor goroutine per server, plus each pool's own. Close stops them
-// all and waits for them.
+// One monitor goroutine per server (two when it streams), one SRV poller
+// for a mongodb+srv cluster, plus each pool's own. Close stops them all and
+// waits for them.
 package cluster
 
 import (
@@ -46,6 +67,12 @@ type Config struct {
 
 	PoolMonitor   *event.PoolMonitor
 	ServerMonitor *event.ServerMonitor
+
+	// Monitoring is serverMonitoringMode: streaming or polling monitors.
+	Monitoring MonitoringMode
+	// SRV, when not nil, is the mongodb+srv URI whose SRV records the
+	// cluster rescans while it is Sharded or Unknown.
+	SRV *SRVConfig
 }
 
 // Cluster is the live deployment of one client.
@@ -55,7 +82,10 @@ type Cluster struct {
 
 	ctx    context.Context // the cluster's lifetime: cancelled by Close
 	cancel context.CancelFunc
-	wg     sync.WaitGroup // monitors and pool shutdowns
+	wg     sync.WaitGroup // monitors, the SRV poller and pool shutdowns
+
+	monitorConn *conn.Config // MonitorConn, without socket timeout
+	streaming   bool         // monitors may use the streaming protocol
 
 	mu      sync.Mutex
 	servers map[string]*Server
@@ -69,8 +99,11 @@ var ErrClosed = mongoerr.ErrClientClosed
 func New(cfg Config) *Cluster {
 	c := &Cluster{cfg: cfg, servers: make(map[string]*Server)}
 	c.ctx, c.cancel = context.WithCancel(context.Background())
+	c.monitorConn = monitorConnConfig(cfg.MonitorConn)
+	c.streaming = streamingEnabled(cfg.Monitoring, cfg.MonitorConn)
 	c.topo = topology.New(cfg.Topology, topology.Options{Monitor: cfg.ServerMonitor, Hooks: hooks{c}})
 	c.topo.Open()
+	c.startSRVPoller()
 	return c
 }
 

@@ -2,9 +2,11 @@ package cluster
 
 import (
 	"context"
+	"time"
 
 	"github.com/motor-go/motor/bson"
 	"github.com/motor-go/motor/internal/conn"
+	"github.com/motor-go/motor/internal/topology"
 )
 
 // The calls into package conn.
@@ -24,15 +26,35 @@ var (
 	legacyHelloCmd, _ = bson.Marshal(bson.D{{Key: "isMaster", Value: 1}, {Key: "helloOk", Value: true}})
 )
 
-// monitorHello checks a server on a monitoring connection that completed
-// its handshake, with hello if the server said it supports it. The reply
-// is a copy the caller owns.
-func monitorHello(ctx context.Context, c *conn.Conn) (bson.Raw, error) {
-	body := legacyHelloCmd
+// pollHello returns the hello of a polling check (or of an RTT
+// measurement) on a monitoring connection that completed its handshake:
+// hello if the server said it supports it, the legacy hello otherwise.
+func pollHello(c *conn.Conn) bson.Raw {
 	if c.Description().HelloOK {
-		body = helloCmd
+		return helloCmd
 	}
-	return RoundTrip(ctx, c, "admin", body)
+	return legacyHelloCmd
+}
+
+// awaitableHello returns the awaitable hello of the streaming protocol:
+// hello (or the legacy hello, with helloOk) with the topologyVersion of
+// the previous reply and maxAwaitTimeMS set to the heartbeat interval.
+func awaitableHello(helloOK bool, tv topology.TopologyVersion, maxAwait time.Duration) bson.Raw {
+	d := make(bson.D, 0, 4)
+	if helloOK {
+		d = append(d, bson.E{Key: "hello", Value: int32(1)})
+	} else {
+		d = append(d, bson.E{Key: "isMaster", Value: int32(1)}, bson.E{Key: "helloOk", Value: true})
+	}
+	d = append(d,
+		bson.E{Key: "topologyVersion", Value: bson.D{{Key: "processId", Value: tv.ProcessID}, {Key: "counter", Value: tv.Counter}}},
+		bson.E{Key: "maxAwaitTimeMS", Value: maxAwait.Milliseconds()},
+	)
+	b, err := bson.Marshal(d)
+	if err != nil { // unreachable: every value is encodable
+		return nil
+	}
+	return b
 }
 
 // RoundTrip runs the command body against db on c and returns a copy of the

@@ -5,173 +5,182 @@ import (
 	"sync"
 	"time"
 
-	"github.com/motor-go/motor/bson"
 	"github.com/motor-go/motor/internal/conn"
 	"github.com/motor-go/motor/internal/topology"
+	"github.com/motor-go/motor/mongoerr"
 )
 
-// monitor checks one server, as the Server Monitoring specification
-// describes for polling monitors: a hello on a dedicated connection every
-// heartbeat interval, or sooner when asked (but never twice within 500 ms),
-// reporting each outcome to the topology.
+// monitor checks one server on a dedicated connection, as the Server
+// Monitoring specification describes for multi-threaded drivers, and
+// reports each outcome to the topology.
+//
+// With the polling protocol it runs a hello every heartbeat interval, or
+// sooner when asked (never sooner than 500 ms after the previous check
+// ended). With the streaming protocol — when streaming is enabled and the
+// server's replies carry a topologyVersion — it sends an awaitable hello
+// allowing exhaust and reads the replies the server pushes as its state
+// changes, with no pause in between; a separate rttMonitor then measures
+// the round trip time on a connection of its own.
+//
+// A network error on a server that the previous check found is retried
+// at once on a new connection; any other failure waits for the next
+// heartbeat (or a requested check). cancelCheck, which the SDAM error
+// rules call after a network error on an application connection,
+// interrupts the check in progress and closes the connection without
+// reporting anything: the topology already marked the server Unknown.
 type monitor struct {
 	s       *Server
-	checkCh chan struct{} // a check was requested
-	stopCh  chan struct{}
+	stream  bool // the streaming protocol is enabled for this client
+	checkCh chan struct{}
 	done    chan struct{}
 
-	mu     sync.Mutex
-	cancel context.CancelFunc // cancels the check in progress
-	conn   *conn.Conn
-	rtt    topology.RTTStats
-	known  bool // the last check succeeded
+	ctx  context.Context // cancelled by stop
+	stop context.CancelFunc
+
+	rtt    rttStats
+	rttMon *rttMonitor // started with the first streaming check; nil before
+
+	mu        sync.Mutex
+	conn      *conn.Conn         // the monitoring connection; written by run only
+	cancel    context.CancelFunc // cancels the check in progress
+	cancelled bool               // cancelCheck interrupted the check in progress
 }
 
-func newMonitor(s *Server) *monitor {
-	return &monitor{
+func newMonitor(s *Server, stream bool) *monitor {
+	m := &monitor{
 		s:       s,
+		stream:  stream,
 		checkCh: make(chan struct{}, 1),
-		stopCh:  make(chan struct{}),
 		done:    make(chan struct{}),
 	}
+	m.ctx, m.stop = context.WithCancel(s.c.ctx)
+	return m
 }
 
-// requestCheck asks for a check soon. It does not block.
+// requestCheck asks for a check soon. It does not block. A request that
+// arrives during a check wakes the pause after it (which still lasts the
+// minimum interval).
 func (m *monitor) requestCheck() {
+	if m == nil {
+		return
+	}
 	select {
 	case m.checkCh <- struct{}{}:
 	default:
 	}
 }
 
-// cancelCheck interrupts the check in progress, whose connection is closed.
-// It does not block.
+// cancelCheck interrupts the check in progress, if any, and closes the
+// monitoring connection, so that the next check starts on a new one. It
+// does not block.
 func (m *monitor) cancelCheck() {
-	m.mu.Lock()
-	if m.cancel != nil {
-		m.cancel()
-	}
-	m.mu.Unlock()
-}
-
-// stop ends the monitor and waits for it. It must be called once.
-func (m *monitor) stop() {
-	close(m.stopCh)
-	m.cancelCheck()
-	<-m.done
-}
-
-func (m *monitor) run(ctx context.Context) {
-	defer close(m.done)
-	defer m.closeConn()
-	heartbeat := m.s.c.heartbeat()
-	for {
-		start := time.Now()
-		m.check(ctx)
-		select {
-		case <-ctx.Done():
-			return
-		case <-m.stopCh:
-			return
-		case <-time.After(time.Until(start.Add(heartbeat))):
-		case <-m.checkCh:
-			// A requested check still waits for the minimum interval.
-			select {
-			case <-ctx.Done():
-				return
-			case <-m.stopCh:
-				return
-			case <-time.After(time.Until(start.Add(minHeartbeat))):
-			}
-		}
-	}
-}
-
-// check runs one check and reports it. A failure on a connection that had
-// been working is retried at once on a new connection, as the specification
-// asks, so that one dropped connection does not mark the server Unknown.
-func (m *monitor) check(ctx context.Context) {
-	wasKnown := m.known
-	if m.checkOnce(ctx) || ctx.Err() != nil || m.stopping() {
+	if m == nil {
 		return
 	}
-	if wasKnown {
-		m.checkOnce(ctx)
-	}
-}
-
-// checkOnce runs one hello and reports it; it returns whether it succeeded.
-func (m *monitor) checkOnce(ctx context.Context) bool {
-	topo := m.s.c.topo
-	addr := m.s.addr
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
 	m.mu.Lock()
-	m.cancel = cancel
+	c, cancel := m.conn, m.cancel
+	if cancel != nil {
+		m.cancelled = true
+	}
 	m.mu.Unlock()
+	if cancel != nil {
+		cancel()
+	}
+	if c != nil {
+		_ = c.Close()
+	}
+}
+
+// shutdown ends the monitor, its check in progress and its RTT monitor,
+// and waits for them. A monitor that was never started is only marked
+// stopped.
+func (m *monitor) shutdown(started bool) {
+	if m == nil {
+		return
+	}
+	m.stop()
+	if started {
+		<-m.done
+	}
+}
+
+func (m *monitor) stopping() bool { return m.ctx.Err() != nil }
+
+// run is the monitor's goroutine: the loop of the specification's
+// "Monitor thread".
+func (m *monitor) run() {
+	defer close(m.done)
+	defer m.closeConn()
 	defer func() {
-		m.mu.Lock()
-		m.cancel = nil
-		m.mu.Unlock()
+		if m.rttMon != nil {
+			<-m.rttMon.done
+		}
 	}()
-
-	topo.HeartbeatStarted(addr, false)
-	start := time.Now()
-	reply, err := m.hello(ctx)
-	elapsed := time.Since(start)
-	if err != nil {
-		m.closeConn()
-		m.rtt.Reset()
-		m.known = false
+	prev := topology.NewUnknownServer(m.s.addr, nil)
+	for !m.stopping() {
+		sd, ok := m.check(&prev)
 		if m.stopping() {
-			return false
+			return
 		}
-		topo.HeartbeatFailed(addr, elapsed, err, false)
-		topo.ServerChecked(topology.NewUnknownServer(addr, err), false)
-		return false
+		if !ok {
+			// Cancelled by the SDAM error rules: the server is Unknown
+			// already. Pause before a new connection.
+			m.wait()
+			prev = topology.NewUnknownServer(m.s.addr, nil)
+			continue
+		}
+		m.s.c.topo.ServerChecked(sd, sd.Err != nil && mongoerr.IsTimeout(sd.Err))
+
+		supportsStreaming := sd.Kind != topology.ServerUnknown && sd.TopologyVersion.Valid
+		connStreaming := m.conn != nil && m.conn.Streaming()
+		lostKnown := sd.Err != nil && mongoerr.IsNetworkError(sd.Err) && prev.Kind != topology.ServerUnknown
+		prev = sd
+		if m.stream && supportsStreaming && m.rttMon == nil {
+			m.rttMon = startRTTMonitor(m)
+		}
+		if (m.stream && (supportsStreaming || connStreaming)) || lostKnown {
+			continue
+		}
+		m.wait()
 	}
-	m.rtt.Add(elapsed)
-	avg, _ := m.rtt.Average()
-	topo.HeartbeatSucceeded(addr, elapsed, reply, false)
-	sd := topology.NewServerDescription(addr, reply, avg, time.Now())
-	topo.ServerChecked(sd, false)
-	m.known = sd.Err == nil
-	return m.known
 }
 
-func (m *monitor) stopping() bool {
+// wait pauses between checks: the heartbeat interval, or less when a
+// check is requested, but at least the minimum interval since the previous
+// check ended (now).
+func (m *monitor) wait() {
+	end := time.Now()
+	t := time.NewTimer(m.s.c.heartbeat())
+	defer t.Stop()
 	select {
-	case <-m.stopCh:
-		return true
-	default:
-		return false
+	case <-m.ctx.Done():
+		return
+	case <-t.C:
+		return
+	case <-m.checkCh:
+	}
+	rest := minHeartbeat - time.Since(end)
+	if rest <= 0 {
+		return
+	}
+	t.Reset(rest)
+	select {
+	case <-m.ctx.Done():
+	case <-t.C:
 	}
 }
 
-// hello runs a check: the handshake of a new connection, or a hello on the
-// connection of earlier checks. The reply is a copy the caller owns.
-func (m *monitor) hello(ctx context.Context) (bson.Raw, error) {
-	if m.conn == nil {
-		cfg := m.s.c.cfg.MonitorConn
-		dctx := ctx
-		if cfg != nil && cfg.ConnectTimeout > 0 {
-			var cancel context.CancelFunc
-			dctx, cancel = context.WithTimeout(ctx, cfg.ConnectTimeout)
-			defer cancel()
-		}
-		c, err := dialConn(dctx, m.s.addr, cfg)
-		if err != nil {
-			return nil, err
-		}
-		m.conn = c
-		return helloReply(c), nil
-	}
-	return monitorHello(ctx, m.conn)
+// setConn installs the monitoring connection, under the lock that
+// cancelCheck reads it with.
+func (m *monitor) setConn(c *conn.Conn) {
+	m.mu.Lock()
+	m.conn = c
+	m.mu.Unlock()
 }
 
 func (m *monitor) closeConn() {
 	if m.conn != nil {
 		_ = m.conn.Close()
-		m.conn = nil
+		m.setConn(nil)
 	}
 }

@@ -15,7 +15,9 @@ type Server struct {
 	c    *Cluster
 	addr string
 	pool *pool.Pool[*conn.Conn]
-	mon  *monitor
+	mon  *monitor // nil in load balanced mode
+
+	started bool // the monitor's goroutine was started
 }
 
 // Conn is a connection checked out of a server's pool.
@@ -32,7 +34,11 @@ func newServer(c *Cluster, addr string) (*Server, error) {
 		return nil, err
 	}
 	s.pool = p
-	s.mon = newMonitor(s)
+	if !c.cfg.Topology.LoadBalanced {
+		// A load balancer is not monitored: the topology made it a
+		// LoadBalancer with a ready pool when it opened.
+		s.mon = newMonitor(s, c.streaming)
+	}
 	return s, nil
 }
 
@@ -74,16 +80,22 @@ func (s *Server) HandleError(pc *Conn, err error) {
 // Done ends an operation that Select chose this server for.
 func (s *Server) Done() { s.c.topo.ReleaseServer(s.addr) }
 
+// start starts the monitor. The cluster's lock is held.
 func (s *Server) start() {
+	if s.mon == nil {
+		return
+	}
+	s.started = true
 	s.c.wg.Add(1)
 	go func() {
 		defer s.c.wg.Done()
-		s.mon.run(s.c.ctx)
+		s.mon.run()
 	}()
 }
 
-// stop stops the monitor and closes the pool, waiting for both.
+// stop stops the monitor and closes the pool, waiting for both. It is
+// called once, after start, with the server out of the cluster's map.
 func (s *Server) stop() {
-	s.mon.stop()
+	s.mon.shutdown(s.started)
 	s.pool.Close()
 }

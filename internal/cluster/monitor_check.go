@@ -1,0 +1,127 @@
+package cluster
+
+import (
+	"context"
+	"time"
+
+	"github.com/motor-go/motor/bson"
+	"github.com/motor-go/motor/internal/conn"
+	"github.com/motor-go/motor/internal/topology"
+	"github.com/motor-go/motor/internal/wire"
+)
+
+// check runs one check of the server, the specification's checkServer,
+// publishing its heartbeat events, and returns the description it found.
+// It returns false, after publishing a failed heartbeat, when cancelCheck
+// interrupted it: that outcome is not reported to the topology.
+//
+// Which hello it sends depends on the monitoring connection and on prev,
+// the description of the previous check:
+//
+//   - no connection (or a closed one): the handshake of a new connection
+//     is the check, and its duration an RTT sample;
+//   - a connection in the middle of an exhaust stream: the next reply the
+//     server pushes is read (awaited);
+//   - streaming enabled and prev has a topologyVersion: an awaitable hello
+//     {hello: 1, topologyVersion, maxAwaitTimeMS} allowing exhaust
+//     (awaited);
+//   - otherwise a plain hello, whose duration is an RTT sample.
+//
+// Awaited checks are bounded by connectTimeoutMS + heartbeatFrequencyMS,
+// the others by connectTimeoutMS (no bound when it is 0).
+func (m *monitor) check(prev *topology.ServerDescription) (topology.ServerDescription, bool) {
+	topo, addr := m.s.c.topo, m.s.addr
+	ctx, cancel := context.WithCancel(m.ctx)
+	defer cancel()
+	m.mu.Lock()
+	m.cancel, m.cancelled = cancel, false
+	m.mu.Unlock()
+	defer func() {
+		m.mu.Lock()
+		m.cancel = nil
+		m.mu.Unlock()
+	}()
+
+	c := m.conn
+	awaited := false
+	timeout := m.s.c.connectTimeout()
+	switch {
+	case c == nil || c.Closed():
+	case c.Streaming():
+		awaited = true
+	case m.stream && prev.TopologyVersion.Valid:
+		awaited = true
+	}
+	if awaited && timeout > 0 {
+		timeout += m.s.c.heartbeat()
+	}
+	if timeout > 0 {
+		var cancelT context.CancelFunc
+		ctx, cancelT = context.WithTimeout(ctx, timeout)
+		defer cancelT()
+	}
+
+	topo.HeartbeatStarted(addr, awaited)
+	start := time.Now()
+	var (
+		r   conn.Reply
+		raw bson.Raw
+		err error
+	)
+	switch {
+	case c == nil || c.Closed():
+		m.closeConn()
+		c, err = dialConn(ctx, addr, m.s.c.monitorConn)
+		if err == nil {
+			m.setConn(c)
+			raw = helloReply(c)
+			m.rtt.add(time.Since(start))
+		}
+	case c.Streaming():
+		r, err = c.ReadMore(ctx)
+		raw = r.Body
+	case awaited:
+		r, err = c.RoundTrip(ctx, &conn.Command{
+			DB:    "admin",
+			Body:  awaitableHello(c.Description().HelloOK, prev.TopologyVersion.V, m.s.c.heartbeat()),
+			Flags: wire.ExhaustAllowed,
+		})
+		raw = r.Body
+	default:
+		r, err = c.RoundTrip(ctx, &conn.Command{DB: "admin", Body: pollHello(c)})
+		raw = r.Body
+		if err == nil {
+			m.rtt.add(time.Since(start))
+		}
+	}
+	elapsed := time.Since(start)
+	defer r.Release()
+
+	if err != nil {
+		m.closeConn()
+		m.rtt.reset()
+		m.mu.Lock()
+		cancelled := m.cancelled
+		m.mu.Unlock()
+		if m.stopping() {
+			return topology.ServerDescription{}, false
+		}
+		topo.HeartbeatFailed(addr, elapsed, err, awaited)
+		return topology.NewUnknownServer(addr, err), !cancelled
+	}
+	topo.HeartbeatSucceeded(addr, elapsed, raw, awaited)
+	avg, minRTT := m.rtt.get()
+	sd := topology.NewServerDescription(addr, raw, avg, time.Now())
+	if sd.Err == nil {
+		sd.MinRTT = minRTT
+	}
+	return sd, true
+}
+
+// connectTimeout is connectTimeoutMS, which bounds monitoring checks.
+func (c *Cluster) connectTimeout() time.Duration {
+	if c.monitorConn == nil {
+		return 0
+	}
+	return c.monitorConn.ConnectTimeout
+}

@@ -1,0 +1,477 @@
+package cluster
+
+import (
+	"io"
+	"net"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/motor-go/motor/bson"
+	"github.com/motor-go/motor/event"
+	"github.com/motor-go/motor/internal/topology"
+	"github.com/motor-go/motor/internal/wire/wiretest"
+	"github.com/motor-go/motor/mongoerr"
+)
+
+// monitorHellos splits the hellos of the server's first connection, the
+// monitor's: the handshake first, then awaitable and plain ones.
+func monitorHellos(log []helloRecord, connID int) (awaitable, plain []helloRecord) {
+	for _, h := range log {
+		if h.conn != connID || h.handshake {
+			continue
+		}
+		if h.awaitable {
+			awaitable = append(awaitable, h)
+		} else {
+			plain = append(plain, h)
+		}
+	}
+	return awaitable, plain
+}
+
+func TestStreamingMonitor(t *testing.T) {
+	wiretest.LeakCheck(t)
+	f := newFakeServer(t, "standalone", true)
+	rec := &recorder{}
+	const heartbeat = 3 * time.Second
+	c := newCluster(t, testConfig(heartbeat, MonitorStream, rec, f.Addr()))
+
+	waitFor(t, 2*time.Second, "standalone discovered", func() bool { return serverKind(c, f.Addr()) == topology.Standalone })
+	waitFor(t, 2*time.Second, "an awaitable hello", func() bool {
+		a, _ := monitorHellos(f.helloLog(), 0)
+		return len(a) > 0
+	})
+	a, plain := monitorHellos(f.helloLog(), 0)
+	if h := a[0]; h.maxAwait != heartbeat.Milliseconds() || !h.exhaust || h.counter != 0 {
+		t.Errorf("awaitable hello: maxAwaitTimeMS %d, exhaustAllowed %v, counter %d", h.maxAwait, h.exhaust, h.counter)
+	}
+	if len(plain) != 0 {
+		t.Errorf("%d plain hellos on the streaming connection", len(plain))
+	}
+
+	// A change of the server's state is seen at once, not a heartbeat later.
+	changedAt := time.Now()
+	f.setRole("mongos")
+	waitFor(t, heartbeat/2, "the change streamed", func() bool { return serverKind(c, f.Addr()) == topology.Mongos })
+	t.Logf("change seen after %v (heartbeat %v)", time.Since(changedAt), heartbeat)
+	waitFor(t, time.Second, "the next awaitable hello", func() bool {
+		a, _ := monitorHellos(f.helloLog(), 0)
+		return len(a) >= 2 && a[len(a)-1].counter == 1
+	})
+
+	// The RTT monitor has its own connection, and the description an RTT.
+	waitFor(t, time.Second, "the RTT connection", func() bool { return f.Accepted() >= 2 })
+	if sd, _ := c.Topology().Description().Server(f.Addr()); sd.RTT <= 0 {
+		t.Errorf("RTT %v", sd.RTT)
+	}
+
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	if len(rec.started) < 2 || rec.started[0].Awaited || !rec.started[1].Awaited {
+		t.Errorf("heartbeats started: %+v", rec.started)
+	}
+	if len(rec.succeeded) < 2 || rec.succeeded[0].Awaited || !rec.succeeded[1].Awaited {
+		t.Errorf("heartbeats succeeded: %+v", rec.succeeded)
+	}
+	for i, o := range rec.order {
+		if want := [2]string{"started", "succeeded"}[i%2]; o != want {
+			t.Fatalf("event %d is %s, want %s: %v", i, o, want, rec.order)
+		}
+	}
+}
+
+func TestStreamingMonitorExhaust(t *testing.T) {
+	wiretest.LeakCheck(t)
+	f := newFakeServer(t, "standalone", true)
+	f.set(func(f *fakeServer) { f.exhaust = 3 })
+	rec := &recorder{}
+	c := newCluster(t, testConfig(500*time.Millisecond, MonitorStream, rec, f.Addr()))
+
+	waitFor(t, 3*time.Second, "two streams", func() bool {
+		a, _ := monitorHellos(f.helloLog(), 0)
+		return len(a) >= 3
+	})
+	c.Close()
+	a, plain := monitorHellos(f.helloLog(), 0)
+	awaited, polled, failed := rec.counts()
+	// Each awaitable hello got three replies; each is an awaited heartbeat.
+	if awaited < 3*(len(a)-1) || polled != 1 || failed != 0 || len(plain) != 0 {
+		t.Errorf("%d awaitable hellos, %d plain: %d awaited heartbeats, %d polled, %d failed", len(a), len(plain), awaited, polled, failed)
+	}
+	for _, h := range a {
+		if !h.exhaust {
+			t.Errorf("awaitable hello without exhaustAllowed: %+v", h)
+		}
+	}
+}
+
+func TestPollingMonitor(t *testing.T) {
+	faas, err := bson.Marshal(bson.D{{Key: "driver", Value: bson.D{{Key: "name", Value: "motor-go"}}}, {Key: "env", Value: bson.D{{Key: "name", Value: "aws.lambda"}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name       string
+		mode       MonitoringMode
+		streamable bool
+		meta       bson.Raw
+	}{
+		{"poll mode", MonitorPoll, true, nil},
+		{"no topologyVersion", MonitorStream, false, nil},
+		{"auto mode on FaaS", MonitorAuto, true, faas},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			wiretest.LeakCheck(t)
+			f := newFakeServer(t, "standalone", tc.streamable)
+			rec := &recorder{}
+			cfg := testConfig(500*time.Millisecond, tc.mode, rec, f.Addr())
+			cfg.MonitorConn.Metadata = tc.meta
+			c := newCluster(t, cfg)
+			waitFor(t, 3*time.Second, "two polls", func() bool {
+				_, p := monitorHellos(f.helloLog(), 0)
+				return len(p) >= 2
+			})
+			c.Close()
+			a, p := monitorHellos(f.helloLog(), 0)
+			if len(a) != 0 || f.Accepted() != 1 {
+				t.Errorf("%d awaitable hellos, %d connections: want polling on one connection", len(a), f.Accepted())
+			}
+			for i := 1; i < len(p); i++ {
+				if gap := p[i].at.Sub(p[i-1].at); gap < 450*time.Millisecond {
+					t.Errorf("polls %v apart", gap)
+				}
+			}
+			if awaited, _, _ := rec.counts(); awaited != 0 {
+				t.Errorf("%d awaited heartbeats", awaited)
+			}
+		})
+	}
+}
+
+func TestRTTMonitor(t *testing.T) {
+	wiretest.LeakCheck(t)
+	f := newFakeServer(t, "standalone", true)
+	c := newCluster(t, testConfig(500*time.Millisecond, MonitorStream, nil, f.Addr()))
+	// The RTT monitor's connection (the second) gets a plain hello every
+	// heartbeat after its handshake.
+	waitFor(t, 3*time.Second, "RTT hellos", func() bool {
+		_, p := monitorHellos(f.helloLog(), 1)
+		return len(p) >= 2
+	})
+	_, p := monitorHellos(f.helloLog(), 1)
+	if gap := p[1].at.Sub(p[0].at); gap < 450*time.Millisecond {
+		t.Errorf("RTT hellos %v apart", gap)
+	}
+	// Streamed replies come every maxAwaitTimeMS; their descriptions carry
+	// the RTT monitor's average and minimum.
+	waitFor(t, 2*time.Second, "a minimum RTT", func() bool {
+		sd, _ := c.Topology().Description().Server(f.Addr())
+		return sd.RTT > 0 && sd.MinRTT > 0
+	})
+	if f.Accepted() != 2 {
+		t.Errorf("%d connections, want 2", f.Accepted())
+	}
+}
+
+func TestMonitorRetriesKnownServerAtOnce(t *testing.T) {
+	for _, mode := range []MonitoringMode{MonitorPoll, MonitorStream} {
+		t.Run(mode.String(), func(t *testing.T) {
+			wiretest.LeakCheck(t)
+			f := newFakeServer(t, "standalone", true)
+			rec := &recorder{}
+			c := newCluster(t, testConfig(10*time.Second, mode, rec, f.Addr()))
+			waitFor(t, 2*time.Second, "discovery", func() bool { return serverKind(c, f.Addr()) == topology.Standalone })
+			if mode == MonitorStream {
+				waitFor(t, 2*time.Second, "an awaitable hello", func() bool {
+					a, _ := monitorHellos(f.helloLog(), 0)
+					return len(a) > 0
+				})
+				f.CloseConnections()
+			} else {
+				f.set(func(f *fakeServer) { f.failHellos = 1 })
+				c.servers[f.Addr()].mon.requestCheck()
+			}
+			waitFor(t, 3*time.Second, "a failed heartbeat", func() bool { _, _, n := rec.counts(); return n == 1 })
+			failedAt := rec.failedAt[0]
+			// The retry opens a new connection at once: no heartbeat wait.
+			waitFor(t, 300*time.Millisecond, "the retry's handshake", func() bool {
+				for _, h := range f.helloLog() {
+					if h.handshake && h.at.After(failedAt) {
+						return true
+					}
+				}
+				return false
+			})
+			waitFor(t, time.Second, "the server back", func() bool { return serverKind(c, f.Addr()) == topology.Standalone })
+			rec.mu.Lock()
+			defer rec.mu.Unlock()
+			var sawUnknown bool
+			for _, e := range rec.changed {
+				sawUnknown = sawUnknown || e.NewDescription.Type == event.ServerUnknown
+			}
+			if !sawUnknown || !mongoerr.IsNetworkError(rec.failed[0].Failure) {
+				t.Errorf("unknown reported %v, failure %v", sawUnknown, rec.failed[0].Failure)
+			}
+		})
+	}
+}
+
+func TestMonitorWaitsAfterFailureOnUnknownServer(t *testing.T) {
+	wiretest.LeakCheck(t)
+	f := newFakeServer(t, "standalone", true)
+	rec := &recorder{}
+	c := newCluster(t, testConfig(500*time.Millisecond, MonitorStream, rec, f.Addr()))
+	waitFor(t, 2*time.Second, "discovery", func() bool { return serverKind(c, f.Addr()) == topology.Standalone })
+	waitFor(t, 2*time.Second, "an awaitable hello", func() bool {
+		a, _ := monitorHellos(f.helloLog(), 0)
+		return len(a) > 0
+	})
+	f.Close() // the server goes away: its port refuses connections
+	waitFor(t, 3*time.Second, "four failures", func() bool { _, _, n := rec.counts(); return n >= 4 })
+	c.Close()
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	// The failure of the known server is retried at once; the retry's
+	// failure finds the server Unknown and waits a heartbeat, and so on.
+	at := rec.failedAt
+	if gap := at[1].Sub(at[0]); gap > 300*time.Millisecond {
+		t.Errorf("retry %v after the first failure", gap)
+	}
+	for i := 2; i < len(at); i++ {
+		if gap := at[i].Sub(at[i-1]); gap < 450*time.Millisecond {
+			t.Errorf("failure %d %v after the one before", i, gap)
+		}
+	}
+	if serverKind(c, f.Addr()) != topology.ServerUnknown {
+		t.Errorf("server still known")
+	}
+}
+
+func TestMonitorMinimumInterval(t *testing.T) {
+	wiretest.LeakCheck(t)
+	f := newFakeServer(t, "standalone", false)
+	c := newCluster(t, testConfig(10*time.Second, MonitorPoll, nil, f.Addr()))
+	waitFor(t, 2*time.Second, "discovery", func() bool { return serverKind(c, f.Addr()) == topology.Standalone })
+	mon := c.servers[f.Addr()].mon
+	deadline := time.Now().Add(1600 * time.Millisecond)
+	for time.Now().Before(deadline) {
+		mon.requestCheck()
+		c.Topology().HandleError(topology.NewAppError(f.Addr(), &mongoerr.ServerError{Code: 10107, Message: "not primary"}, 0, true, topology.Nullable[bson.ObjectID]{}))
+		time.Sleep(10 * time.Millisecond)
+	}
+	c.Close()
+	_, p := monitorHellos(f.helloLog(), 0)
+	if len(p) < 2 || len(p) > 4 {
+		t.Errorf("%d checks in 1.6 s of requests", len(p))
+	}
+	for i := 1; i < len(p); i++ {
+		if gap := p[i].at.Sub(p[i-1].at); gap < 490*time.Millisecond {
+			t.Errorf("checks %v apart", gap)
+		}
+	}
+}
+
+func TestCancelCheck(t *testing.T) {
+	wiretest.LeakCheck(t)
+	f := newFakeServer(t, "standalone", true)
+	rec := &recorder{}
+	const heartbeat = time.Second
+	c := newCluster(t, testConfig(heartbeat, MonitorStream, rec, f.Addr()))
+	waitFor(t, 2*time.Second, "discovery", func() bool { return serverKind(c, f.Addr()) == topology.Standalone })
+	waitFor(t, 2*time.Second, "an awaitable hello", func() bool {
+		a, _ := monitorHellos(f.helloLog(), 0)
+		return len(a) > 0
+	})
+	s := c.servers[f.Addr()]
+	netErr := &mongoerr.NetworkError{Address: f.Addr(), Op: "read", Err: io.ErrUnexpectedEOF}
+	cancelledAt := time.Now()
+	out := c.Topology().HandleError(topology.NewAppError(f.Addr(), netErr, s.pool.Generation(), true, topology.Nullable[bson.ObjectID]{}))
+	if !out.MarkedUnknown || !out.CancelCheck {
+		t.Fatalf("outcome %+v", out)
+	}
+	// The monitor does not report the cancelled check, and waits before a
+	// new connection.
+	waitFor(t, 3*heartbeat, "a new monitoring connection", func() bool {
+		for _, h := range f.helloLog() {
+			if h.handshake && h.at.After(cancelledAt) {
+				if gap := h.at.Sub(cancelledAt); gap < heartbeat*9/10 {
+					t.Errorf("new connection %v after the cancel", gap)
+				}
+				return true
+			}
+		}
+		return false
+	})
+	waitFor(t, time.Second, "the server back", func() bool { return serverKind(c, f.Addr()) == topology.Standalone })
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	// One change to Unknown, the application error's: the cancelled check
+	// reported nothing.
+	unknown := 0
+	for _, e := range rec.changed {
+		if e.NewDescription.Type == event.ServerUnknown {
+			unknown++
+			if e.NewDescription.Error != error(netErr) {
+				t.Errorf("server Unknown because of %v", e.NewDescription.Error)
+			}
+		}
+	}
+	if unknown != 1 {
+		t.Errorf("%d changes to Unknown", unknown)
+	}
+}
+
+func TestCheckTimeoutInterruptsPool(t *testing.T) {
+	wiretest.LeakCheck(t)
+	f := newFakeServer(t, "standalone", false)
+	cleared := make(chan event.PoolClearedEvent, 4)
+	rec := &recorder{}
+	cfg := testConfig(500*time.Millisecond, MonitorPoll, rec, f.Addr())
+	cfg.MonitorConn.ConnectTimeout = 200 * time.Millisecond
+	cfg.PoolMonitor = &event.PoolMonitor{PoolCleared: func(e event.PoolClearedEvent) {
+		select {
+		case cleared <- e:
+		default:
+		}
+	}}
+	c := newCluster(t, cfg)
+	waitFor(t, 2*time.Second, "discovery", func() bool { return serverKind(c, f.Addr()) == topology.Standalone })
+	f.set(func(f *fakeServer) { f.delay = time.Second })
+	select {
+	case e := <-cleared:
+		if !e.InterruptInUseConnections {
+			t.Errorf("pool cleared without interrupting connections in use after a check timed out")
+		}
+	case <-time.After(3 * time.Second):
+		t.Fatal("pool not cleared")
+	}
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	if len(rec.failed) == 0 || !mongoerr.IsTimeout(rec.failed[0].Failure) {
+		t.Errorf("failed heartbeats %+v", rec.failed)
+	}
+}
+
+func TestCloseInterruptsAwaitableHello(t *testing.T) {
+	wiretest.LeakCheck(t)
+	f := newFakeServer(t, "standalone", true)
+	c := New(testConfig(10*time.Second, MonitorStream, nil, f.Addr()))
+	waitFor(t, 2*time.Second, "an awaitable hello", func() bool {
+		a, _ := monitorHellos(f.helloLog(), 0)
+		return len(a) > 0
+	})
+	start := time.Now()
+	c.Close()
+	if d := time.Since(start); d > time.Second {
+		t.Errorf("Close took %v", d)
+	}
+}
+
+func TestLoadBalancedIsNotMonitored(t *testing.T) {
+	wiretest.LeakCheck(t)
+	f := newFakeServer(t, "mongos", true)
+	cfg := testConfig(500*time.Millisecond, MonitorStream, nil, f.Addr())
+	cfg.Topology.LoadBalanced = true
+	c := newCluster(t, cfg)
+	time.Sleep(700 * time.Millisecond)
+	if n := f.Accepted(); n != 0 {
+		t.Errorf("%d connections to the load balancer without an operation", n)
+	}
+	if k := serverKind(c, f.Addr()); k != topology.LoadBalancer {
+		t.Errorf("server type %v", k)
+	}
+}
+
+func TestStreamingEnabled(t *testing.T) {
+	meta := func(env string) bson.Raw {
+		d := bson.D{{Key: "driver", Value: bson.D{{Key: "name", Value: "motor-go"}}}}
+		if env != "" {
+			d = append(d, bson.E{Key: "env", Value: bson.D{{Key: "name", Value: env}}})
+		}
+		b, err := bson.Marshal(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	for _, tc := range []struct {
+		mode MonitoringMode
+		env  string
+		want bool
+	}{
+		{MonitorAuto, "", true},
+		{MonitorAuto, "aws.lambda", false},
+		{MonitorAuto, "azure.func", false},
+		{MonitorAuto, "gcp.func", false},
+		{MonitorAuto, "vercel", false},
+		{MonitorAuto, "something.else", true},
+		{MonitorStream, "aws.lambda", true},
+		{MonitorPoll, "", false},
+	} {
+		cfg := monitorConnConfig(nil)
+		cfg.Metadata = meta(tc.env)
+		if got := streamingEnabled(tc.mode, cfg); got != tc.want {
+			t.Errorf("%v with env %q: streaming %v, want %v", tc.mode, tc.env, got, tc.want)
+		}
+	}
+}
+
+// TestHeartbeatStartedBeforeConnecting is the Heartbeat prose test of the
+// SDAM specification: the started event precedes the connection, and the
+// failed one follows the server's closing it.
+func TestHeartbeatStartedBeforeConnecting(t *testing.T) {
+	wiretest.LeakCheck(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var (
+		mu     sync.Mutex
+		events []string
+	)
+	push := func(e string) {
+		mu.Lock()
+		events = append(events, e)
+		mu.Unlock()
+	}
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			nc, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			push("client connected")
+			buf := make([]byte, 1)
+			if _, err := nc.Read(buf); err == nil {
+				push("client hello received")
+			}
+			_ = nc.Close()
+		}
+	}()
+	defer wg.Wait()
+	defer ln.Close()
+
+	cfg := testConfig(500*time.Millisecond, MonitorAuto, nil, ln.Addr().String())
+	cfg.ServerMonitor = &event.ServerMonitor{
+		ServerHeartbeatStarted: func(event.ServerHeartbeatStartedEvent) { push("serverHeartbeatStartedEvent") },
+		ServerHeartbeatFailed:  func(event.ServerHeartbeatFailedEvent) { push("serverHeartbeatFailedEvent") },
+	}
+	c := New(cfg)
+	waitFor(t, 2*time.Second, "a failed heartbeat", func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return len(events) >= 4
+	})
+	c.Close()
+	mu.Lock()
+	defer mu.Unlock()
+	want := []string{"serverHeartbeatStartedEvent", "client connected", "client hello received", "serverHeartbeatFailedEvent"}
+	if !slices.Equal(events[:4], want) {
+		t.Errorf("events %q, want %q", events[:4], want)
+	}
+}
