@@ -1,6 +1,8 @@
 package motor
 
 import (
+	"net"
+
 	"github.com/motor-go/motor/internal/auth"
 	"github.com/motor-go/motor/internal/cluster"
 	"github.com/motor-go/motor/internal/conn"
@@ -91,8 +93,36 @@ func newInternalConfig(cfg *Config) (*internalConfig, error) {
 			Pool:          po,
 			PoolMonitor:   cfg.PoolMonitor,
 			ServerMonitor: cfg.ServerMonitor,
+			Monitoring:    toMonitoringMode(cfg.ServerMonitoringMode),
+			SRV:           toSRVConfig(cfg),
 		},
 	}, nil
+}
+
+// toMonitoringMode converts serverMonitoringMode; Validate rejected any
+// other value, and "" means auto.
+func toMonitoringMode(m ServerMonitoringMode) cluster.MonitoringMode {
+	switch m {
+	case ServerMonitoringStream:
+		return cluster.MonitorStream
+	case ServerMonitoringPoll:
+		return cluster.MonitorPoll
+	}
+	return cluster.MonitorAuto
+}
+
+// toSRVConfig returns the SRV rescan settings of a Config from a
+// mongodb+srv URI, with the resolver the URI was parsed with; nil for
+// mongodb://.
+func toSRVConfig(cfg *Config) *cluster.SRVConfig {
+	if cfg.SRVHost == "" {
+		return nil
+	}
+	var r Resolver = net.DefaultResolver
+	if cfg.srvResolver != nil {
+		r = cfg.srvResolver
+	}
+	return &cluster.SRVConfig{Host: cfg.SRVHost, Service: cfg.SRVServiceName, Resolver: r}
 }
 
 // toTopologyReadPref converts a read preference; nil means primary.

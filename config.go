@@ -153,6 +153,10 @@ type Config struct {
 	// authSource is the authSource option when the URI gives no credential:
 	// it becomes the Source of a Credential set in code with an empty Source.
 	authSource string
+	// srvResolver is the ParseOptions.Resolver a mongodb+srv URI was
+	// resolved with, kept for the client's periodic SRV rescans (nil means
+	// net.DefaultResolver).
+	srvResolver Resolver
 }
 
 // A Resolver answers the DNS queries of a mongodb+srv connection string.

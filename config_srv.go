@@ -37,6 +37,7 @@ func (p *parser) resolve(ctx context.Context) error {
 		return &ConfigError{Msg: "cannot use the TXT record of the mongodb+srv host", Err: txt.err, uri: true}
 	}
 	p.cfg.Hosts = seeds
+	p.cfg.srvResolver = p.opts.Resolver
 
 	p.txt = true
 	defer func() { p.txt = false }()
