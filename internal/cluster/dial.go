@@ -26,11 +26,18 @@ var (
 	legacyHelloCmd, _ = bson.Marshal(bson.D{{Key: "isMaster", Value: 1}, {Key: "helloOk", Value: true}})
 )
 
+// useHello reports whether checks on the monitoring connection c use
+// hello rather than the legacy hello: when the server said helloOk, and
+// always with a Stable API version or in load balanced mode, whose
+// handshakes use hello.
+func useHello(c *conn.Conn, cfg *conn.Config) bool {
+	return c.Description().HelloOK || (cfg != nil && (cfg.ServerAPI != nil || cfg.LoadBalanced))
+}
+
 // pollHello returns the hello of a polling check (or of an RTT
-// measurement) on a monitoring connection that completed its handshake:
-// hello if the server said it supports it, the legacy hello otherwise.
-func pollHello(c *conn.Conn) bson.Raw {
-	if c.Description().HelloOK {
+// measurement) on a monitoring connection that completed its handshake.
+func pollHello(c *conn.Conn, cfg *conn.Config) bson.Raw {
+	if useHello(c, cfg) {
 		return helloCmd
 	}
 	return legacyHelloCmd

@@ -31,6 +31,7 @@ type fakeServer struct {
 	exhaust    int           // replies streamed for an awaitable hello allowing exhaust
 	failHellos int           // hellos (not handshakes) to answer by closing the connection
 	delay      time.Duration // before answering a hello that is not a handshake
+	noHelloOK  bool          // replies leave helloOk out, as servers before 4.4.2
 	pid        bson.ObjectID
 	counter    int64
 	changed    chan struct{}
@@ -40,6 +41,7 @@ type fakeServer struct {
 
 // helloRecord is one hello the server received.
 type helloRecord struct {
+	cmd       string // hello or isMaster
 	conn      int
 	handshake bool
 	awaitable bool
@@ -85,15 +87,18 @@ func (f *fakeServer) helloLog() []helloRecord {
 
 // reply builds the hello reply for the current state. The lock is held.
 func (f *fakeServer) reply() bson.D {
-	d := bson.D{
-		{Key: "helloOk", Value: true},
+	var d bson.D
+	if !f.noHelloOK {
+		d = append(d, bson.E{Key: "helloOk", Value: true})
+	}
+	d = append(d, bson.D{
 		{Key: "maxBsonObjectSize", Value: int32(16 * 1024 * 1024)},
 		{Key: "maxMessageSizeBytes", Value: int32(48_000_000)},
 		{Key: "maxWriteBatchSize", Value: int32(100_000)},
 		{Key: "logicalSessionTimeoutMinutes", Value: int32(30)},
 		{Key: "minWireVersion", Value: int32(0)},
 		{Key: "maxWireVersion", Value: int32(21)},
-	}
+	}...)
 	switch f.role {
 	case "standalone":
 		d = append(d, bson.E{Key: "isWritablePrimary", Value: true})
@@ -124,7 +129,7 @@ func (f *fakeServer) handle(req wiretest.Request) []wiretest.Reply {
 		}
 		return []wiretest.Reply{{Doc: bson.D{{Key: "ok", Value: 1.0}}}}
 	}
-	rec := helloRecord{conn: req.Conn, handshake: req.Body.Lookup("client").Type != 0, at: time.Now(),
+	rec := helloRecord{cmd: req.Command, conn: req.Conn, handshake: req.Body.Lookup("client").Type != 0, at: time.Now(),
 		exhaust: req.Flags&wire.ExhaustAllowed != 0}
 	tv, awaitable := req.Body.Lookup("topologyVersion").DocumentOK()
 	if awaitable {

@@ -75,7 +75,7 @@ func (m *monitor) check(prev *topology.ServerDescription) (topology.ServerDescri
 		if err == nil {
 			m.setConn(c)
 			raw = helloReply(c)
-			m.rtt.add(time.Since(start))
+			m.rtt.add(handshakeRTT(c, start))
 		}
 	case c.Streaming():
 		r, err = c.ReadMore(ctx)
@@ -83,12 +83,12 @@ func (m *monitor) check(prev *topology.ServerDescription) (topology.ServerDescri
 	case awaited:
 		r, err = c.RoundTrip(ctx, &conn.Command{
 			DB:    "admin",
-			Body:  awaitableHello(c.Description().HelloOK, prev.TopologyVersion.V, m.s.c.heartbeat()),
+			Body:  awaitableHello(useHello(c, m.s.c.monitorConn), prev.TopologyVersion.V, m.s.c.heartbeat()),
 			Flags: wire.ExhaustAllowed,
 		})
 		raw = r.Body
 	default:
-		r, err = c.RoundTrip(ctx, &conn.Command{DB: "admin", Body: pollHello(c)})
+		r, err = c.RoundTrip(ctx, &conn.Command{DB: "admin", Body: pollHello(c, m.s.c.monitorConn)})
 		raw = r.Body
 		if err == nil {
 			m.rtt.add(time.Since(start))
@@ -116,6 +116,16 @@ func (m *monitor) check(prev *topology.ServerDescription) (topology.ServerDescri
 		sd.MinRTT = minRTT
 	}
 	return sd, true
+}
+
+// handshakeRTT returns the duration of the hello of a connection's
+// handshake, the RTT sample it gives; the whole dial, which started at
+// start, if the connection did not time it.
+func handshakeRTT(c *conn.Conn, start time.Time) time.Duration {
+	if d := c.Description().RTT; d > 0 {
+		return d
+	}
+	return time.Since(start)
 }
 
 // connectTimeout is connectTimeoutMS, which bounds monitoring checks.

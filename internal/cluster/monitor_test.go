@@ -10,6 +10,7 @@ import (
 
 	"github.com/motor-go/motor/bson"
 	"github.com/motor-go/motor/event"
+	"github.com/motor-go/motor/internal/conn"
 	"github.com/motor-go/motor/internal/topology"
 	"github.com/motor-go/motor/internal/wire/wiretest"
 	"github.com/motor-go/motor/mongoerr"
@@ -473,5 +474,45 @@ func TestHeartbeatStartedBeforeConnecting(t *testing.T) {
 	want := []string{"serverHeartbeatStartedEvent", "client connected", "client hello received", "serverHeartbeatFailedEvent"}
 	if !slices.Equal(events[:4], want) {
 		t.Errorf("events %q, want %q", events[:4], want)
+	}
+}
+
+// TestMonitorHelloCommand checks which hello monitors send: the legacy
+// hello to a server that did not say helloOk, hello to one that did, and
+// hello whenever a Stable API version is declared.
+func TestMonitorHelloCommand(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		helloOK   bool
+		serverAPI bool
+		want      string
+	}{
+		{"legacy", false, false, "isMaster"},
+		{"helloOk", true, false, "hello"},
+		{"stable API", false, true, "hello"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			wiretest.LeakCheck(t)
+			f := newFakeServer(t, "standalone", true)
+			f.set(func(f *fakeServer) { f.noHelloOK = !tc.helloOK })
+			cfg := testConfig(500*time.Millisecond, MonitorStream, nil, f.Addr())
+			if tc.serverAPI {
+				cfg.MonitorConn.ServerAPI = &conn.ServerAPI{Version: "1"}
+			}
+			c := newCluster(t, cfg)
+			// The streaming monitor's awaitable hello, and the RTT
+			// monitor's plain one.
+			waitFor(t, 3*time.Second, "awaitable and RTT hellos", func() bool {
+				a, _ := monitorHellos(f.helloLog(), 0)
+				_, p := monitorHellos(f.helloLog(), 1)
+				return len(a) > 0 && len(p) > 0
+			})
+			c.Close()
+			for _, h := range f.helloLog() {
+				if !h.handshake && h.cmd != tc.want {
+					t.Errorf("check sent %s, want %s", h.cmd, tc.want)
+				}
+			}
+		})
 	}
 }

@@ -94,9 +94,9 @@ func (r *rttMonitor) measure() (time.Duration, bool) {
 			return 0, false
 		}
 		r.conn = c
-		return time.Since(start), true
+		return handshakeRTT(c, start), true
 	}
-	reply, err := r.conn.RoundTrip(ctx, &conn.Command{DB: "admin", Body: pollHello(r.conn)})
+	reply, err := r.conn.RoundTrip(ctx, &conn.Command{DB: "admin", Body: pollHello(r.conn, r.m.s.c.monitorConn)})
 	if err != nil {
 		r.closeConn()
 		return 0, false
