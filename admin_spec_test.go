@@ -47,10 +47,18 @@ func TestManagementSpec(t *testing.T) {
 		if err := bson.UnmarshalExtJSON(data, &file); err != nil {
 			t.Fatalf("%s: %v", path, err)
 		}
+		base := strings.TrimSuffix(filepath.Base(path), ".json")
+		if strings.Contains(strings.ToLower(base), "searchindex") {
+			t.Run(base, func(t *testing.T) {
+				skipped++
+				t.Skip("search index helpers (Atlas Search) are not part of this driver yet")
+			})
+			continue
+		}
 		names := admSpecEntityNames(file)
 		for _, tv := range file.Lookup("tests").Array().Values() {
 			test := tv.Document()
-			name := strings.TrimSuffix(filepath.Base(path), ".json") + "/" + test.Lookup("description").StringValue()
+			name := base + "/" + test.Lookup("description").StringValue()
 			t.Run(name, func(t *testing.T) {
 				if reason := admSpecSkipReason(test); reason != "" {
 					skipped++
@@ -61,7 +69,7 @@ func TestManagementSpec(t *testing.T) {
 			})
 		}
 	}
-	t.Logf("management spec tests: %d run, %d skipped", ran, skipped)
+	t.Logf("management spec tests: %d run, %d skipped (search index files counted once each)", ran, skipped)
 	if ran == 0 {
 		t.Error("no spec test ran")
 	}

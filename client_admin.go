@@ -58,6 +58,11 @@ func (c *Client) ListDatabases(ctx context.Context, filter any, opts ...ListData
 	if err != nil {
 		return ListDatabasesResult{}, err
 	}
+	return parseListDatabases(reply)
+}
+
+// parseListDatabases reads a listDatabases reply.
+func parseListDatabases(reply bson.Raw) (ListDatabasesResult, error) {
 	var res ListDatabasesResult
 	res.TotalSize, _ = specInt64(reply.Lookup("totalSize"))
 	for _, v := range reply.Lookup("databases").Array().Values() {
