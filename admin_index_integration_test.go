@@ -380,6 +380,15 @@ func TestIndexBadInput(t *testing.T) {
 	e.wantClientError(t, err, "empty collection name")
 	_, err = e.db.Collection("a\x00b").Indexes().CreateOne(e.ctx, motor.IndexModel{Keys: bson.D{{Key: "a", Value: 1}}})
 	e.wantClientError(t, err, "NUL")
+	// The zero IndexView, not from Collection.Indexes, fails cleanly.
+	var zero motor.IndexView
+	_, err = zero.CreateOne(e.ctx, motor.IndexModel{Keys: bson.D{{Key: "a", Value: 1}}})
+	e.wantClientError(t, err, "empty collection name")
+	_, err = zero.List(e.ctx)
+	e.wantClientError(t, err, "empty collection name")
+	e.wantClientError(t, zero.DropOneByKeys(e.ctx, bson.D{{Key: "a", Value: 1}}), "empty collection name")
+	e.wantClientError(t, zero.DropAll(e.ctx), "empty collection name")
+
 	// A key given to the server that it refuses is its error, unchanged.
 	_, err = iv.CreateOne(e.ctx, motor.IndexModel{Keys: bson.D{{Key: "a", Value: true}}, Options: motor.IndexOptions{Name: "named"}})
 	var se *motor.ServerError
