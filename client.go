@@ -23,6 +23,7 @@ type Client struct {
 	readPref topology.ReadPref
 
 	closeOnce sync.Once
+	open      openSet // cursors and futures that Close ends (client_cursors.go)
 }
 
 // Connect parses uri with ParseURI and returns a Client for it. It returns
@@ -83,7 +84,7 @@ func ConnectConfig(ctx context.Context, cfg *Config) (*Client, error) {
 // messages to the servers (ending sessions, killing cursors), not the
 // release of resources, which always completes.
 func (c *Client) Close(ctx context.Context) error {
-	c.closeOnce.Do(func() { c.cluster.Close() })
+	c.closeOnce.Do(func() { c.closeOpen(ctx, c.cluster.Close) })
 	return nil
 }
 

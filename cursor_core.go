@@ -1,0 +1,430 @@
+package motor
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/motor-go/motor/bson"
+	"github.com/motor-go/motor/internal/op"
+	"github.com/motor-go/motor/internal/session"
+	"github.com/motor-go/motor/mongoerr"
+)
+
+// cursorCore is the untyped part of a Cursor: the server-side cursor (its
+// id, namespace, server and session), the batch being handed out, and the
+// getMore in flight.
+//
+// Two goroutines may touch a cursor: the one iterating it, which owns the
+// fields above mu, and one running a prefetched getMore or closing the
+// cursor (Close, or Client.Close); the fields below mu are shared. At most
+// one getMore runs at a time, counted in busy.
+type cursorCore struct {
+	cursorOpts
+	client *Client
+	addr   string // the server that holds the cursor
+
+	// ctx bounds prefetched getMores; Close cancels it.
+	ctx    context.Context
+	cancel context.CancelFunc
+
+	// Owned by the iterating goroutine.
+	docs     []bson.Raw // the current batch
+	pos      int        // the next document of docs to hand out
+	fresh    bool       // no document of docs has been handed out yet
+	returned int64      // documents received, for limit
+	err      error      // what ended the iteration
+	waitErr  error      // ctx error of the last wait; the next call clears it
+
+	mu       sync.Mutex
+	id       int64
+	db, coll string // the namespace, as the last reply said
+	sess     *session.Server
+	closed   bool
+	closedBy error          // what a Next after Close reports
+	pending  *fetch         // the prefetched getMore, until consumed
+	abort    func()         // cancels a getMore sent by Next, while one is
+	busy     sync.WaitGroup // getMores in progress
+}
+
+// cursorOpts are a cursor's settings, from the options of the command that
+// opened it.
+type cursorOpts struct {
+	reg       *bson.Registry
+	batchSize int32         // getMore's batchSize; 0 for the server's
+	limit     int64         // a find's limit; 0 for none
+	maxAwait  time.Duration // getMore's maxTimeMS, for awaitData cursors
+	awaitData bool
+	tailable  bool
+	comment   any // sent with every getMore
+	prefetch  bool
+}
+
+// fetch is one prefetched getMore; done is closed once reply and err are set.
+type fetch struct {
+	done  chan struct{}
+	reply cursorReply
+	err   error
+}
+
+// cursorReply is the cursor document of a find, aggregate or getMore reply.
+type cursorReply struct {
+	id   int64
+	ns   string
+	docs []bson.Raw
+}
+
+// ErrCursorClosed is reported by Cursor.Err when Next needed another batch
+// from a cursor that Close had closed.
+var ErrCursorClosed = errors.New("motor: cursor is closed")
+
+// parseCursorReply reads the cursor document of reply; batch names its
+// array, "firstBatch" or "nextBatch". The documents slice into reply.
+func parseCursorReply(reply bson.Raw, batch string) (cursorReply, error) {
+	var r cursorReply
+	cur, ok := reply.Lookup("cursor").DocumentOK()
+	if !ok {
+		return r, fmt.Errorf("motor: reply without a cursor document: %v", reply)
+	}
+	if r.id, ok = cur.Lookup("id").AsInt64OK(); !ok {
+		return r, fmt.Errorf("motor: cursor reply without an id: %v", cur)
+	}
+	r.ns = cur.Lookup("ns").StringValue()
+	arr, ok := cur.Lookup(batch).ArrayOK()
+	if !ok {
+		return r, fmt.Errorf("motor: cursor reply without %s: %v", batch, cur)
+	}
+	n := 0
+	for range arr.Values() {
+		n++
+	}
+	r.docs = make([]bson.Raw, 0, n)
+	for i, v := range arr.Values() {
+		d, ok := v.DocumentOK()
+		if !ok {
+			return r, fmt.Errorf("motor: %s element %d is a %v, not a document", batch, i, v.Type)
+		}
+		r.docs = append(r.docs, d)
+	}
+	return r, nil
+}
+
+// splitNS splits "db.coll" at its first dot.
+func splitNS(ns string) (db, coll string, ok bool) {
+	db, coll, ok = strings.Cut(ns, ".")
+	return db, coll, ok && db != "" && coll != ""
+}
+
+// newCursorCore builds the cursor of a command's first reply and registers
+// it with the client. res.Session, if any, becomes the cursor's.
+func newCursorCore(ctx context.Context, cl *Client, res op.Result, first cursorReply, o cursorOpts) (*cursorCore, error) {
+	c := &cursorCore{cursorOpts: o, client: cl, addr: res.Address, sess: res.Session, id: first.id}
+	if db, coll, ok := splitNS(first.ns); ok {
+		c.db, c.coll = db, coll
+	}
+	c.docs, c.fresh, c.returned = first.docs, true, int64(len(first.docs))
+	if c.id == 0 {
+		c.closed = true
+		c.release()
+		return c, nil
+	}
+	c.ctx, c.cancel = context.WithCancel(context.WithoutCancel(ctx))
+	if !cl.open.add(c) {
+		c.closeWith(ctx, ErrClientClosed, true)
+		return nil, ErrClientClosed
+	}
+	return c, nil
+}
+
+// getMoreArgs is what one getMore needs of the shared state.
+type getMoreArgs struct {
+	id       int64
+	db, coll string
+	sess     *session.Server
+}
+
+// begin reserves the cursor for one getMore, which abort (if not nil)
+// cancels; it reports false when there is nothing to fetch, with an error
+// when the cursor was closed before the server's end.
+func (c *cursorCore) begin(abort func()) (getMoreArgs, bool, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		if c.id != 0 {
+			return getMoreArgs{}, false, c.closedBy
+		}
+		return getMoreArgs{}, false, nil
+	}
+	if c.id == 0 {
+		return getMoreArgs{}, false, nil
+	}
+	c.busy.Add(1)
+	c.abort = abort
+	return getMoreArgs{id: c.id, db: c.db, coll: c.coll, sess: c.sess}, true, nil
+}
+
+// end records a getMore's outcome, and releases the cursor's session when
+// the server is done with the cursor.
+func (c *cursorCore) end(r cursorReply, err error) {
+	c.mu.Lock()
+	c.abort = nil
+	switch {
+	case err == nil:
+		c.id = r.id
+		if db, coll, ok := splitNS(r.ns); ok {
+			c.db, c.coll = db, coll
+		}
+	case isCursorGone(err):
+		c.id = 0
+	}
+	done := c.id == 0
+	c.mu.Unlock()
+	if done {
+		c.release()
+	}
+	c.busy.Done()
+}
+
+// isCursorGone reports errors after which the server holds no cursor.
+func isCursorGone(err error) bool {
+	var se *mongoerr.ServerError
+	return errors.As(err, &se) && (se.Code == 43 || se.Code == 175 || se.Code == 237) // CursorNotFound, QueryPlanKilled, CursorKilled
+}
+
+// release returns the cursor's session to the pool and forgets the cursor
+// in the client, once the server holds no cursor.
+func (c *cursorCore) release() {
+	c.mu.Lock()
+	s := c.sess
+	c.sess = nil
+	c.mu.Unlock()
+	c.client.exec.EndSession(s)
+	c.client.open.remove(c)
+}
+
+// getMore runs one getMore.
+func (c *cursorCore) getMore(ctx context.Context, a getMoreArgs, batchSize int32) (cursorReply, error) {
+	cmd := &op.Command{Name: "getMore", DB: a.db, Address: c.addr, Session: a.sess}
+	cmd.Prepare = func(cmd *op.Command, l op.Limits) error {
+		d := bson.D{{Key: "getMore", Value: a.id}, {Key: "collection", Value: a.coll}}
+		if batchSize > 0 {
+			d = append(d, bson.E{Key: "batchSize", Value: batchSize})
+		}
+		if c.awaitData && c.maxAwait > 0 {
+			d = append(d, bson.E{Key: "maxTimeMS", Value: c.maxAwait.Milliseconds()})
+		}
+		if c.comment != nil && l.MaxWireVersion >= 9 { // servers before 4.4 take no comment on getMore
+			d = append(d, bson.E{Key: "comment", Value: c.comment})
+		}
+		var err error
+		cmd.Body, err = bson.MarshalOptions{Registry: c.reg}.Marshal(d)
+		return err
+	}
+	res, err := c.client.exec.Run(ctx, cmd)
+	if err != nil {
+		return cursorReply{}, err
+	}
+	return parseCursorReply(res.Reply, "nextBatch")
+}
+
+// nextBatchSize returns the batchSize of the next getMore, and false when
+// the find's limit has been reached.
+func (c *cursorCore) nextBatchSize() (int32, bool) {
+	if c.limit <= 0 {
+		return c.batchSize, true
+	}
+	left := c.limit - c.returned
+	if left <= 0 {
+		return 0, false
+	}
+	if c.batchSize > 0 && int64(c.batchSize) > left {
+		return int32(left), true
+	}
+	return c.batchSize, true
+}
+
+// next returns the next document. When the batch is used up it waits for
+// the next one; with block unset (TryNext) it waits for one getMore only,
+// and returns false if that brought an empty batch.
+func (c *cursorCore) next(ctx context.Context, block bool) (bson.Raw, bool) {
+	c.waitErr = nil
+	for {
+		if c.pos < len(c.docs) {
+			d := c.docs[c.pos]
+			c.pos++
+			if c.fresh {
+				c.fresh = false
+				c.startPrefetch()
+			}
+			return d, true
+		}
+		if c.err != nil {
+			return nil, false
+		}
+		if !c.fetchNext(ctx) {
+			return nil, false
+		}
+		if len(c.docs) == 0 && !block {
+			return nil, false
+		}
+	}
+}
+
+// install makes r the current batch.
+func (c *cursorCore) install(r cursorReply) {
+	c.docs, c.pos, c.fresh = r.docs, 0, true
+	c.returned += int64(len(r.docs))
+}
+
+// fetchNext installs the next batch: the prefetched one, or one fetched
+// now. It reports false at the end of the cursor or on an error (c.err, or
+// c.waitErr when only the wait was cut short).
+func (c *cursorCore) fetchNext(ctx context.Context) bool {
+	c.mu.Lock()
+	f := c.pending
+	c.mu.Unlock()
+	if f != nil {
+		select {
+		case <-f.done:
+		case <-ctx.Done():
+			c.waitErr = fmt.Errorf("motor: waiting for the next batch: %w", ctx.Err())
+			return false
+		}
+		c.mu.Lock()
+		c.pending = nil
+		c.mu.Unlock()
+		if f.err != nil {
+			c.err = c.closedErr(f.err)
+			return false
+		}
+		c.install(f.reply)
+		return true
+	}
+	bs, ok := c.nextBatchSize()
+	if !ok { // the limit is reached: the server may still hold the cursor
+		if err := c.closeWith(ctx, ErrCursorClosed, false); err != nil {
+			c.err = err
+		}
+		return false
+	}
+	gctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	a, ok, err := c.begin(cancel)
+	if !ok {
+		c.err = err
+		return false
+	}
+	r, err := c.getMore(gctx, a, bs)
+	c.end(r, err)
+	if err != nil {
+		c.err = c.closedErr(err)
+		return false
+	}
+	c.install(r)
+	return true
+}
+
+// closedErr returns why the cursor was closed in place of the error of a
+// getMore that its closing cancelled.
+func (c *cursorCore) closedErr(err error) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed && errors.Is(err, context.Canceled) {
+		return c.closedBy
+	}
+	return err
+}
+
+// startPrefetch sends the next getMore on a goroutine of its own, if the
+// cursor prefetches and has more to fetch.
+func (c *cursorCore) startPrefetch() {
+	if !c.prefetch {
+		return
+	}
+	bs, ok := c.nextBatchSize()
+	if !ok {
+		return
+	}
+	a, ok, _ := c.begin(nil)
+	if !ok {
+		return
+	}
+	if !c.client.open.goStart() {
+		c.busy.Done()
+		return
+	}
+	f := &fetch{done: make(chan struct{})}
+	c.mu.Lock()
+	c.pending = f
+	c.mu.Unlock()
+	go func() {
+		defer c.client.open.goDone()
+		r, err := c.getMore(c.ctx, a, bs)
+		f.reply, f.err = r, err
+		c.end(r, err)
+		close(f.done)
+	}()
+}
+
+// closeWith closes the cursor: it waits for a prefetched getMore (or, with
+// abort set or for a tailable cursor, cancels it), kills the server's cursor
+// if it is still open and returns its session. Later calls do nothing.
+// ctx bounds the wait and killCursors.
+func (c *cursorCore) closeWith(ctx context.Context, why error, abort bool) error {
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return nil
+	}
+	c.closed, c.closedBy = true, why
+	f := c.pending
+	if c.abort != nil {
+		c.abort() // a getMore sent by Next on another goroutine
+	}
+	c.mu.Unlock()
+	if abort || c.tailable {
+		c.cancel()
+	}
+	if f != nil {
+		select {
+		case <-f.done:
+		case <-ctx.Done():
+			c.cancel()
+		}
+	}
+	c.cancel()
+	c.busy.Wait()
+	c.mu.Lock()
+	id, db, coll, sess := c.id, c.db, c.coll, c.sess
+	c.mu.Unlock()
+	var err error
+	if id != 0 {
+		err = c.kill(ctx, id, db, coll, sess)
+	}
+	c.release()
+	return err
+}
+
+// kill sends killCursors for the cursor to its server, with its session.
+func (c *cursorCore) kill(ctx context.Context, id int64, db, coll string, sess *session.Server) error {
+	body, err := bson.Marshal(bson.D{{Key: "killCursors", Value: coll}, {Key: "cursors", Value: bson.A{id}}})
+	if err != nil {
+		return err
+	}
+	_, err = c.client.exec.Run(ctx, &op.Command{Name: "killCursors", DB: db, Body: body, Address: c.addr, Session: sess})
+	return err
+}
+
+// currentID returns the server's cursor id, 0 once it is exhausted or
+// closed.
+func (c *cursorCore) currentID() int64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return 0
+	}
+	return c.id
+}
