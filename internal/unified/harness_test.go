@@ -1,0 +1,224 @@
+package unified
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/motor-go/motor/internal/spectest"
+	"github.com/motor-go/motor/internal/testenv"
+)
+
+// This file drives suites of unified test files with a Runner and counts
+// the results per suite.
+
+// openTargets returns the targets of the tests: the deployment of
+// MOTOR_TEST_URI (a real MongoDB, without the skip list), or else the
+// shared FerretDB test servers, a standalone and a one-member replica set,
+// with the skip list. The targets are closed when t ends.
+func openTargets(t *testing.T) []*Target {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	type spec struct {
+		name, uri string
+		skips     bool
+	}
+	var specs []spec
+	if uri := os.Getenv(testenv.EnvURI); uri != "" {
+		specs = []spec{{"mongodb", uri, false}}
+	} else {
+		specs = []spec{
+			{"ferretdb-single", testenv.Shared(t, testenv.Options{}).URI, true},
+			{"ferretdb-replicaset", testenv.Shared(t, testenv.Options{ReplicaSet: "rs0"}).URI, true},
+		}
+	}
+	var out []*Target
+	for _, s := range specs {
+		tg, err := OpenTarget(ctx, s.name, s.uri)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tg.UseSkips = s.skips
+		t.Cleanup(func() { tg.Close(context.Background()) })
+		out = append(out, tg)
+	}
+	return out
+}
+
+// suite is a directory of unified test files to run.
+type suite struct {
+	// dir is the directory below the specification tests directory.
+	dir string
+	// notYet lists the files ("file.json") and tests ("file.json:test
+	// description") not run because the driver lacks what they need, with
+	// what that is. They are reported as not run; they are not skipped
+	// tests, and the skip list may not name them.
+	notYet map[string]string
+	// expectFailure runs valid-fail: every test must fail, with an error
+	// that contains the text given for its file or test.
+	expectFailure map[string]string
+}
+
+// tally counts the results of a suite.
+type tally struct {
+	name                         string
+	passed, failed               int
+	skipReqs, skipFile, skipList int
+	notYet                       int
+	notYetWhy                    map[string]int
+}
+
+func (c *tally) skipped() int { return c.skipReqs + c.skipFile + c.skipList }
+
+// runSuites runs the suites as subtests of t and logs a table of counts.
+func runSuites(t *testing.T, suites []suite, skips []Skip) {
+	root := spectest.Dir(t)
+	r := &Runner{Targets: openTargets(t), Skips: NewSkipList(root, skips)}
+	for _, tg := range r.Targets {
+		t.Logf("target %s", tg)
+	}
+	var tallies []*tally
+	for _, s := range suites {
+		c := &tally{name: s.dir, notYetWhy: map[string]int{}}
+		tallies = append(tallies, c)
+		t.Run(s.dir, func(t *testing.T) { runSuite(t, r, root, s, c) })
+	}
+	t.Log("\n" + formatTallies(tallies))
+}
+
+func runSuite(t *testing.T, r *Runner, root string, s suite, c *tally) {
+	var complete []string
+	for _, path := range spectest.Files(t, spectest.Dir(t, filepath.FromSlash(s.dir))) {
+		name := filepath.Base(path)
+		t.Run(name, func(t *testing.T) {
+			if why, ok := s.notYet[name]; ok {
+				f, err := Load(path)
+				n := 1
+				if err == nil {
+					n = len(f.Tests)
+				}
+				c.notYet += n
+				c.notYetWhy[why] += n
+				t.Skipf("not run: the driver lacks %s", why)
+			}
+			f, err := Load(path)
+			if err != nil {
+				if want, ok := s.expectFailure[name]; ok {
+					checkExpectedFailure(t, c, err, want)
+					return
+				}
+				c.failed++
+				t.Fatal(err)
+			}
+			ran := 0
+			for _, test := range f.Tests {
+				t.Run(test.Description, func(t *testing.T) {
+					ran++
+					key := name + ":" + test.Description
+					if why, ok := s.notYet[key]; ok {
+						c.notYet++
+						c.notYetWhy[why]++
+						t.Skipf("not run: the driver lacks %s", why)
+					}
+					ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+					defer cancel()
+					res := r.Run(ctx, test)
+					switch res.Outcome {
+					case Skipped:
+						switch {
+						case strings.HasPrefix(res.Reason, "skipReason"):
+							c.skipFile++
+						case strings.HasPrefix(res.Reason, "skip list"):
+							c.skipList++
+						default:
+							c.skipReqs++
+						}
+						t.Skip(res.Reason)
+					case Failed:
+						if want, ok := expectedFailure(s, name, key); ok {
+							checkExpectedFailure(t, c, res.Err, want)
+							return
+						}
+						c.failed++
+						t.Errorf("on %s: %v", res.Target.Name, res.Err)
+					case Passed:
+						if _, ok := expectedFailure(s, name, key); ok {
+							c.failed++
+							t.Errorf("on %s: the test passed; it must fail", res.Target.Name)
+							return
+						}
+						c.passed++
+					}
+				})
+			}
+			if ran == len(f.Tests) {
+				complete = append(complete, r.Skips.RelPath(f))
+			}
+		})
+	}
+	for _, s := range r.Skips.Unused(complete) {
+		t.Errorf("skip list entry skips nothing: %v", s)
+	}
+}
+
+// expectedFailure returns the text the failure of a valid-fail test must
+// contain.
+func expectedFailure(s suite, file, key string) (string, bool) {
+	if s.expectFailure == nil {
+		return "", false
+	}
+	if w, ok := s.expectFailure[key]; ok {
+		return w, true
+	}
+	w, ok := s.expectFailure[file]
+	if !ok {
+		w = "\x00no reason listed for this file"
+	}
+	return w, true
+}
+
+// checkExpectedFailure counts a failure that valid-fail expects as passed,
+// if it failed for the reason expected.
+func checkExpectedFailure(t *testing.T, c *tally, err error, want string) {
+	if !strings.Contains(err.Error(), want) {
+		c.failed++
+		t.Errorf("failed as it must, but not for the reason expected (%q): %v", want, err)
+		return
+	}
+	c.passed++
+	t.Logf("failed as expected: %v", err)
+}
+
+func formatTallies(ts []*tally) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%-45s %7s %8s %7s %8s\n", "suite", "passed", "skipped", "failed", "not run")
+	var sum tally
+	for _, c := range ts {
+		fmt.Fprintf(&b, "%-45s %7d %8d %7d %8d\n", c.name, c.passed, c.skipped(), c.failed, c.notYet)
+		sum.passed += c.passed
+		sum.skipReqs += c.skipped()
+		sum.failed += c.failed
+		sum.notYet += c.notYet
+	}
+	fmt.Fprintf(&b, "%-45s %7d %8d %7d %8d\n", "total", sum.passed, sum.skipReqs, sum.failed, sum.notYet)
+	b.WriteString("\nskipped: runOnRequirements / skipReason / skip list; not run: what the driver lacks\n")
+	for _, c := range ts {
+		fmt.Fprintf(&b, "%s: skipped %d / %d / %d", c.name, c.skipReqs, c.skipFile, c.skipList)
+		var whys []string
+		for w := range c.notYetWhy {
+			whys = append(whys, w)
+		}
+		sort.Strings(whys)
+		for _, w := range whys {
+			fmt.Fprintf(&b, "; not run %d: %s", c.notYetWhy[w], w)
+		}
+		b.WriteString("\n")
+	}
+	return b.String()
+}

@@ -1,0 +1,171 @@
+package unified
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/motor-go/motor"
+	"github.com/motor-go/motor/bson"
+)
+
+// Target is a deployment the runner can run tests against: a connection
+// string, what the deployment is (server version, topology, whether
+// authentication and fail points are on), and the runner's internal
+// Client, which loads initial data, checks outcomes and serves the
+// assertions of the special operations.
+type Target struct {
+	// Name names the target in results, as "ferretdb-single".
+	Name string
+	// URI is the connection string client entities start from.
+	URI string
+	// Version is the server version, from buildInfo's versionArray.
+	Version string
+	// Topology is "single", "replicaset", "sharded",
+	// "sharded-replicaset" or "load-balanced".
+	Topology string
+	// Auth says that connections authenticate.
+	Auth bool
+	// FailPoints says that the server accepts configureFailPoint.
+	FailPoints bool
+	// UseSkips applies the runner's skip list to the tests run here: the
+	// list names what the test server lacks, and does not apply to a real
+	// MongoDB.
+	UseSkips bool
+
+	version version
+	client  *motor.Client
+
+	mu     sync.Mutex
+	params map[string]paramResult
+}
+
+type paramResult struct {
+	v   bson.RawValue
+	err error
+}
+
+// OpenTarget connects the internal Client to uri and finds out what the
+// deployment is.
+func OpenTarget(ctx context.Context, name, uri string) (*Target, error) {
+	cfg, err := motor.ParseURI(uri)
+	if err != nil {
+		return nil, fmt.Errorf("unified: target %s: %w", name, err)
+	}
+	c, err := motor.ConnectConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("unified: target %s: %w", name, err)
+	}
+	t := &Target{Name: name, URI: uri, client: c, params: map[string]paramResult{}}
+	if err := t.probe(ctx, cfg); err != nil {
+		c.Close(ctx)
+		return nil, fmt.Errorf("unified: target %s: %w", name, err)
+	}
+	return t, nil
+}
+
+func (t *Target) probe(ctx context.Context, cfg *motor.Config) error {
+	info, err := t.client.ServerInfo(ctx)
+	if err != nil {
+		return err
+	}
+	if len(info.VersionArray) < 3 {
+		return fmt.Errorf("buildInfo has no versionArray: %v", info.Raw)
+	}
+	for i := range 3 {
+		t.version[i] = int(info.VersionArray[i])
+	}
+	t.Version = t.version.String()
+
+	admin := t.client.Database("admin")
+	hello, err := admin.RunCommand(ctx, bson.D{{Key: "hello", Value: 1}}).Raw()
+	if err != nil {
+		return err
+	}
+	switch {
+	case cfg.LoadBalanced:
+		t.Topology = "load-balanced"
+	case hello.Lookup("msg").StringValue() == "isdbgrid":
+		t.Topology = "sharded"
+		if rs, err := t.shardsAreReplicaSets(ctx); err != nil {
+			return err
+		} else if rs {
+			t.Topology = "sharded-replicaset"
+		}
+	case hello.Lookup("setName").Type != 0:
+		t.Topology = "replicaset"
+	default:
+		t.Topology = "single"
+	}
+
+	status, err := admin.RunCommand(ctx, bson.D{{Key: "connectionStatus", Value: 1}}).Raw()
+	if err != nil {
+		return err
+	}
+	users, _ := status.Lookup("authInfo", "authenticatedUsers").ArrayOK()
+	t.Auth = users.Len() > 0
+
+	fp := bson.D{{Key: "configureFailPoint", Value: "failCommand"}, {Key: "mode", Value: "off"}}
+	t.FailPoints = admin.RunCommand(ctx, fp).Err() == nil
+	return nil
+}
+
+// shardsAreReplicaSets reads config.shards: a shard backed by a replica set
+// has a host of the form "setName/host1,host2".
+func (t *Target) shardsAreReplicaSets(ctx context.Context) (bool, error) {
+	raw, err := t.client.Database("config").RunCommand(ctx, bson.D{{Key: "find", Value: "shards"}}).Raw()
+	if err != nil {
+		return false, err
+	}
+	for _, v := range raw.Lookup("cursor", "firstBatch").Array().Values() {
+		if !strings.Contains(v.Document().Lookup("host").StringValue(), "/") {
+			return false, nil
+		}
+	}
+	return true, nil
+}
+
+// Close closes the internal Client.
+func (t *Target) Close(ctx context.Context) error { return t.client.Close(ctx) }
+
+// String describes the target, as "ferretdb-single (7.0.42, single)".
+func (t *Target) String() string {
+	s := fmt.Sprintf("%s (%s, %s", t.Name, t.Version, t.Topology)
+	if t.Auth {
+		s += ", auth"
+	}
+	if t.FailPoints {
+		s += ", fail points"
+	}
+	return s + ")"
+}
+
+// parameter returns the server parameter name, from getParameter, caching
+// the answer (and the error of a server that does not know it).
+func (t *Target) parameter(ctx context.Context, name string) (bson.RawValue, error) {
+	t.mu.Lock()
+	r, ok := t.params[name]
+	t.mu.Unlock()
+	if ok {
+		return r.v, r.err
+	}
+	cmd := bson.D{{Key: "getParameter", Value: 1}, {Key: name, Value: 1}}
+	raw, err := t.client.Database("admin").RunCommand(ctx, cmd).Raw()
+	if err == nil {
+		r.v = raw.Lookup(name)
+		if r.v.Type == 0 {
+			err = fmt.Errorf("getParameter did not return %s", name)
+		}
+	}
+	var se *motor.ServerError
+	if err != nil && !errors.As(err, &se) {
+		return absent, err // not the server's answer: do not cache
+	}
+	r.err = err
+	t.mu.Lock()
+	t.params[name] = r
+	t.mu.Unlock()
+	return r.v, r.err
+}
