@@ -80,7 +80,7 @@ func TestCreateCollectionCapped(t *testing.T) {
 	}
 
 	err = e.db.CreateCollection(e.ctx, "log")
-	wantServerError(t, err, codeNamespaceExists)
+	admWantServerError(t, err, admCodeNamespaceExists)
 }
 
 // TestCreateCollectionOptions creates a collection with each option and
@@ -100,18 +100,18 @@ func TestCreateCollectionOptions(t *testing.T) {
 		{name: "validator", opts: motor.CreateCollectionOptions{
 			Validator:       bson.D{{Key: "age", Value: bson.D{{Key: "$gte", Value: 0}}}},
 			ValidationLevel: "moderate", ValidationAction: "warn",
-		}, ferretCode: codeNotImplemented, check: func(s motor.CollectionSpecification) bool {
-			return docEqual(s.Options.Validator, bson.D{{Key: "age", Value: bson.D{{Key: "$gte", Value: 0}}}}) &&
+		}, ferretCode: admCodeNotImplemented, check: func(s motor.CollectionSpecification) bool {
+			return admDocEqual(s.Options.Validator, bson.D{{Key: "age", Value: bson.D{{Key: "$gte", Value: 0}}}}) &&
 				s.Options.ValidationLevel == "moderate" && s.Options.ValidationAction == "warn"
 		}},
 		{name: "collation", opts: motor.CreateCollectionOptions{Collation: &motor.Collation{Locale: "fr", Strength: 1}},
-			ferretCode: codeNotImplemented, check: func(s motor.CollectionSpecification) bool {
+			ferretCode: admCodeNotImplemented, check: func(s motor.CollectionSpecification) bool {
 				return s.Options.Collation != nil && s.Options.Collation.Locale == "fr" && s.Options.Collation.Strength == 1
 			}},
 		{name: "timeseries", opts: motor.CreateCollectionOptions{
 			TimeSeries:         &motor.TimeSeriesOptions{TimeField: "time", MetaField: "meta", Granularity: "minutes"},
 			ExpireAfterSeconds: i64(604800),
-		}, ferretCode: codeNotImplemented, check: func(s motor.CollectionSpecification) bool {
+		}, ferretCode: admCodeNotImplemented, check: func(s motor.CollectionSpecification) bool {
 			ts := s.Options.TimeSeries
 			return s.Type == "timeseries" && ts != nil && ts.TimeField == "time" && ts.MetaField == "meta" && ts.Granularity == "minutes" &&
 				s.Options.ExpireAfterSeconds != nil && *s.Options.ExpireAfterSeconds == 604800
@@ -120,7 +120,7 @@ func TestCreateCollectionOptions(t *testing.T) {
 			ClusteredIndex: &motor.ClusteredIndex{Key: bson.D{{Key: "_id", Value: 1}}, Unique: true, Name: "test index"},
 		}, ferretDrops: true, check: func(s motor.CollectionSpecification) bool {
 			ci := s.Options.ClusteredIndex
-			return ci != nil && ci.Unique && ci.Name == "test index" && docEqual(ci.Key, bson.D{{Key: "_id", Value: 1}}) && ci.Version > 0
+			return ci != nil && ci.Unique && ci.Name == "test index" && admDocEqual(ci.Key, bson.D{{Key: "_id", Value: 1}}) && ci.Version > 0
 		}},
 		{name: "prepost", opts: motor.CreateCollectionOptions{
 			ChangeStreamPreAndPostImages: &motor.ChangeStreamPreAndPostImages{Enabled: true},
@@ -131,15 +131,15 @@ func TestCreateCollectionOptions(t *testing.T) {
 			StorageEngine:       bson.D{{Key: "wiredTiger", Value: bson.D{}}},
 			IndexOptionDefaults: bson.D{{Key: "storageEngine", Value: bson.D{{Key: "wiredTiger", Value: bson.D{}}}}},
 		}, ferretDrops: true, check: func(s motor.CollectionSpecification) bool {
-			return docEqual(s.Options.StorageEngine, bson.D{{Key: "wiredTiger", Value: bson.D{}}}) &&
-				docEqual(s.Options.IndexOptionDefaults, bson.D{{Key: "storageEngine", Value: bson.D{{Key: "wiredTiger", Value: bson.D{}}}}})
+			return admDocEqual(s.Options.StorageEngine, bson.D{{Key: "wiredTiger", Value: bson.D{}}}) &&
+				admDocEqual(s.Options.IndexOptionDefaults, bson.D{{Key: "storageEngine", Value: bson.D{{Key: "wiredTiger", Value: bson.D{}}}}})
 		}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			err := e.db.CreateCollection(e.ctx, tc.name, tc.opts)
 			if e.ferret && tc.ferretCode != 0 {
-				wantServerError(t, err, tc.ferretCode)
+				admWantServerError(t, err, tc.ferretCode)
 				return
 			}
 			if err != nil {
@@ -174,14 +174,14 @@ func TestCreateView(t *testing.T) {
 	if e.ferret {
 		// FerretDB v1 has no views: 'support for field "viewOn" ... is
 		// not implemented yet'.
-		wantServerError(t, err, codeNotImplemented)
+		admWantServerError(t, err, admCodeNotImplemented)
 		return
 	}
 	if err != nil {
 		t.Fatal(err)
 	}
 	s := e.listSpec(t, "adults")
-	if s.Type != "view" || s.ViewOn != "people" || len(s.Pipeline) != 1 || !docEqual(s.Pipeline[0], pipeline[0]) || !s.ReadOnly {
+	if s.Type != "view" || s.ViewOn != "people" || len(s.Pipeline) != 1 || !admDocEqual(s.Pipeline[0], pipeline[0]) || !s.ReadOnly {
 		t.Errorf("view = %+v", s)
 	}
 	if err := e.db.CreateView(e.ctx, "all", "people", nil); err != nil {
@@ -243,8 +243,8 @@ func TestCollectionRename(t *testing.T) {
 	}
 
 	r2 := e.db.Collection("r2")
-	wantServerError(t, r2.Rename(e.ctx, "taken"), codeNamespaceExists)
-	wantServerError(t, e.db.Collection("none").Rename(e.ctx, "x"), codeNamespaceMissing)
+	admWantServerError(t, r2.Rename(e.ctx, "taken"), admCodeNamespaceExists)
+	admWantServerError(t, e.db.Collection("none").Rename(e.ctx, "x"), admCodeNamespaceMissing)
 
 	err = r2.Rename(e.ctx, "taken", motor.RenameCollectionOptions{DropTarget: true})
 	if got := e.last(t, "renameCollection").Lookup("dropTarget").Boolean(); !got {
@@ -253,7 +253,7 @@ func TestCollectionRename(t *testing.T) {
 	if e.ferret {
 		// FerretDB gap: 'support for field "dropTarget" with non-default
 		// value true is not implemented yet'.
-		wantServerError(t, err, codeNotImplemented)
+		admWantServerError(t, err, admCodeNotImplemented)
 	} else if err != nil {
 		t.Fatal(err)
 	}
@@ -267,7 +267,7 @@ func TestCollectionRename(t *testing.T) {
 	if e.ferret {
 		// FerretDB gap: "Command renameCollection does not support
 		// cross-database rename".
-		wantServerError(t, err, codeNotImplemented)
+		admWantServerError(t, err, admCodeNotImplemented)
 	} else if err != nil {
 		t.Fatal(err)
 	}
@@ -357,5 +357,5 @@ func TestCollectionAdminBadInput(t *testing.T) {
 	e.wantClientError(t, err, "empty database name")
 
 	// A collection name the server refuses comes back as its error.
-	wantServerError(t, e.db.CreateCollection(e.ctx, "$bad"), 73)
+	admWantServerError(t, e.db.CreateCollection(e.ctx, "$bad"), 73)
 }

@@ -109,8 +109,8 @@ func (e *admEnv) run(t *testing.T, cmd bson.D) bson.Raw {
 	return raw
 }
 
-// wantServerError fails the test unless err is a *ServerError with the code.
-func wantServerError(t *testing.T, err error, code int32) {
+// admWantServerError fails the test unless err is a *ServerError with the code.
+func admWantServerError(t *testing.T, err error, code int32) {
 	t.Helper()
 	var se *motor.ServerError
 	if !errors.As(err, &se) || se.Code != code {
@@ -132,13 +132,13 @@ func (e *admEnv) wantClientError(t *testing.T, err error, msg string) {
 	e.reset()
 }
 
-// docEqual compares two documents by their Extended JSON, numbers by value
+// admDocEqual compares two documents by their Extended JSON, numbers by value
 // whatever their types (int32 1 and int64 1 are equal).
-func docEqual(a, b any) bool {
-	return normJSON(a) == normJSON(b)
+func admDocEqual(a, b any) bool {
+	return admNormJSON(a) == admNormJSON(b)
 }
 
-func normJSON(v any) string {
+func admNormJSON(v any) string {
 	b, err := bson.Marshal(bson.D{{Key: "v", Value: v}})
 	if err != nil {
 		return "error: " + err.Error()
@@ -147,26 +147,26 @@ func normJSON(v any) string {
 	if err := bson.Unmarshal(b, &m); err != nil {
 		return "error: " + err.Error()
 	}
-	j, err := bson.MarshalExtJSON(normNumbers(m), false)
+	j, err := bson.MarshalExtJSON(admNormNumbers(m), false)
 	if err != nil {
 		return "error: " + err.Error()
 	}
 	return string(j)
 }
 
-// normNumbers turns every number into a float64.
-func normNumbers(v any) any {
+// admNormNumbers turns every number into a float64.
+func admNormNumbers(v any) any {
 	switch x := v.(type) {
 	case bson.D:
 		out := make(bson.D, len(x))
 		for i, e := range x {
-			out[i] = bson.E{Key: e.Key, Value: normNumbers(e.Value)}
+			out[i] = bson.E{Key: e.Key, Value: admNormNumbers(e.Value)}
 		}
 		return out
 	case bson.A:
 		out := make(bson.A, len(x))
 		for i, e := range x {
-			out[i] = normNumbers(e)
+			out[i] = admNormNumbers(e)
 		}
 		return out
 	case int32:

@@ -12,12 +12,12 @@ import (
 
 // FerretDB v1.24.2 codes met by these tests.
 const (
-	codeBadValue         = 2
-	codeIndexNotFound    = 27
-	codeNamespaceExists  = 48
-	codeInvalidOptions   = 72
-	codeNotImplemented   = 238
-	codeNamespaceMissing = 26
+	admCodeBadValue         = 2
+	admCodeIndexNotFound    = 27
+	admCodeNamespaceExists  = 48
+	admCodeInvalidOptions   = 72
+	admCodeNotImplemented   = 238
+	admCodeNamespaceMissing = 26
 )
 
 func TestIndexCreateOneListAndEnforce(t *testing.T) {
@@ -47,7 +47,7 @@ func TestIndexCreateOneListAndEnforce(t *testing.T) {
 		t.Fatalf("List = %+v", specs)
 	}
 	s := specs[1]
-	if s.Name != "email_1" || s.Options.Name != "email_1" || !docEqual(s.Keys, bson.D{{Key: "email", Value: 1}}) ||
+	if s.Name != "email_1" || s.Options.Name != "email_1" || !admDocEqual(s.Keys, bson.D{{Key: "email", Value: 1}}) ||
 		s.Options.Unique == nil || !*s.Options.Unique || s.Namespace != e.db.Name()+".users" || s.Raw.Lookup("unique").Boolean() != true {
 		t.Errorf("email_1 = %+v", s)
 	}
@@ -119,7 +119,7 @@ func TestIndexCreateManyDefaultNames(t *testing.T) {
 			t.Errorf("index %q not listed: %v", n, specs)
 			continue
 		}
-		if !docEqual(s.Keys, keys[i]) {
+		if !admDocEqual(s.Keys, keys[i]) {
 			t.Errorf("index %q keys %v, want %v", n, s.Keys, keys[i])
 		}
 	}
@@ -177,39 +177,41 @@ func TestIndexOptionsReadBack(t *testing.T) {
 			check: func(o motor.IndexOptions) bool { return o.Sparse != nil && *o.Sparse }},
 		{name: "descending", keys: bson.D{{Key: "d", Value: -1}}, opts: motor.IndexOptions{Background: new(true)}, ferretDrops: true,
 			check: func(o motor.IndexOptions) bool { return true }},
-		{name: "partial", keys: bson.D{{Key: "p", Value: 1}}, opts: motor.IndexOptions{PartialFilterExpression: bson.D{{Key: "p", Value: bson.D{{Key: "$gt", Value: 1}}}}}, ferretCode: codeNotImplemented,
+		{name: "partial", keys: bson.D{{Key: "p", Value: 1}}, opts: motor.IndexOptions{PartialFilterExpression: bson.D{{Key: "p", Value: bson.D{{Key: "$gt", Value: 1}}}}}, ferretCode: admCodeNotImplemented,
 			check: func(o motor.IndexOptions) bool {
-				return docEqual(o.PartialFilterExpression, bson.D{{Key: "p", Value: bson.D{{Key: "$gt", Value: 1}}}})
+				return admDocEqual(o.PartialFilterExpression, bson.D{{Key: "p", Value: bson.D{{Key: "$gt", Value: 1}}}})
 			}},
-		{name: "ttl", keys: bson.D{{Key: "t", Value: 1}}, opts: motor.IndexOptions{ExpireAfterSeconds: one(3600)}, ferretCode: codeNotImplemented,
+		{name: "ttl", keys: bson.D{{Key: "t", Value: 1}}, opts: motor.IndexOptions{ExpireAfterSeconds: one(3600)}, ferretCode: admCodeNotImplemented,
 			check: func(o motor.IndexOptions) bool { return o.ExpireAfterSeconds != nil && *o.ExpireAfterSeconds == 3600 }},
-		{name: "hidden", keys: bson.D{{Key: "h", Value: 1}}, opts: motor.IndexOptions{Hidden: new(true)}, ferretCode: codeNotImplemented,
+		{name: "hidden", keys: bson.D{{Key: "h", Value: 1}}, opts: motor.IndexOptions{Hidden: new(true)}, ferretCode: admCodeNotImplemented,
 			check: func(o motor.IndexOptions) bool { return o.Hidden != nil && *o.Hidden }},
-		{name: "collation", keys: bson.D{{Key: "c", Value: 1}}, opts: motor.IndexOptions{Collation: &motor.Collation{Locale: "fr", Strength: 2}}, ferretCode: codeNotImplemented,
+		{name: "collation", keys: bson.D{{Key: "c", Value: 1}}, opts: motor.IndexOptions{Collation: &motor.Collation{Locale: "fr", Strength: 2}}, ferretCode: admCodeNotImplemented,
 			check: func(o motor.IndexOptions) bool {
 				return o.Collation != nil && o.Collation.Locale == "fr" && o.Collation.Strength == 2
 			}},
 		{name: "text", keys: bson.D{{Key: "title", Value: "text"}, {Key: "body", Value: "text"}},
 			opts: motor.IndexOptions{Weights: bson.D{{Key: "title", Value: 10}}, DefaultLanguage: "french", LanguageOverride: "lang", TextIndexVersion: one(3)},
 			// FerretDB v1 knows no text indexes: "can't find index with key".
-			ferretCode: codeIndexNotFound,
+			ferretCode: admCodeIndexNotFound,
 			check: func(o motor.IndexOptions) bool {
 				return o.DefaultLanguage == "french" && o.LanguageOverride == "lang" && o.TextIndexVersion != nil && *o.TextIndexVersion == 3 &&
-					docEqual(o.Weights, bson.D{{Key: "body", Value: 1}, {Key: "title", Value: 10}})
+					admDocEqual(o.Weights, bson.D{{Key: "body", Value: 1}, {Key: "title", Value: 10}})
 			}},
-		{name: "2dsphere", keys: bson.D{{Key: "loc", Value: "2dsphere"}}, opts: motor.IndexOptions{SphereIndexVersion: one(3)}, ferretCode: codeIndexNotFound,
+		{name: "2dsphere", keys: bson.D{{Key: "loc", Value: "2dsphere"}}, opts: motor.IndexOptions{SphereIndexVersion: one(3)}, ferretCode: admCodeIndexNotFound,
 			check: func(o motor.IndexOptions) bool { return o.SphereIndexVersion != nil && *o.SphereIndexVersion == 3 }},
-		{name: "2d", keys: bson.D{{Key: "pt", Value: "2d"}}, opts: motor.IndexOptions{Bits: one(20), Min: f(-500), Max: f(500)}, ferretCode: codeIndexNotFound,
+		{name: "2d", keys: bson.D{{Key: "pt", Value: "2d"}}, opts: motor.IndexOptions{Bits: one(20), Min: f(-500), Max: f(500)}, ferretCode: admCodeIndexNotFound,
 			check: func(o motor.IndexOptions) bool {
 				return o.Bits != nil && *o.Bits == 20 && o.Min != nil && *o.Min == -500 && o.Max != nil && *o.Max == 500
 			}},
-		{name: "wildcard", keys: bson.D{{Key: "$**", Value: 1}}, opts: motor.IndexOptions{WildcardProjection: bson.D{{Key: "w", Value: 1}}}, ferretCode: codeNotImplemented,
-			check: func(o motor.IndexOptions) bool { return docEqual(o.WildcardProjection, bson.D{{Key: "w", Value: 1}}) }},
-		{name: "storageEngine", keys: bson.D{{Key: "se", Value: 1}}, opts: motor.IndexOptions{StorageEngine: bson.D{{Key: "wiredTiger", Value: bson.D{}}}}, ferretCode: codeNotImplemented,
+		{name: "wildcard", keys: bson.D{{Key: "$**", Value: 1}}, opts: motor.IndexOptions{WildcardProjection: bson.D{{Key: "w", Value: 1}}}, ferretCode: admCodeNotImplemented,
 			check: func(o motor.IndexOptions) bool {
-				return docEqual(o.StorageEngine, bson.D{{Key: "wiredTiger", Value: bson.D{}}})
+				return admDocEqual(o.WildcardProjection, bson.D{{Key: "w", Value: 1}})
 			}},
-		{name: "version", keys: bson.D{{Key: "v", Value: 1}}, opts: motor.IndexOptions{Version: one(2)}, ferretCode: codeBadValue, // "Index option "v" is unknown"
+		{name: "storageEngine", keys: bson.D{{Key: "se", Value: 1}}, opts: motor.IndexOptions{StorageEngine: bson.D{{Key: "wiredTiger", Value: bson.D{}}}}, ferretCode: admCodeNotImplemented,
+			check: func(o motor.IndexOptions) bool {
+				return admDocEqual(o.StorageEngine, bson.D{{Key: "wiredTiger", Value: bson.D{}}})
+			}},
+		{name: "version", keys: bson.D{{Key: "v", Value: 1}}, opts: motor.IndexOptions{Version: one(2)}, ferretCode: admCodeBadValue, // "Index option "v" is unknown"
 			check: func(o motor.IndexOptions) bool { return o.Version != nil && *o.Version == 2 }},
 	}
 	for _, tc := range cases {
@@ -217,7 +219,7 @@ func TestIndexOptionsReadBack(t *testing.T) {
 			tc.opts.Name = "ix_" + tc.name
 			name, err := iv.CreateOne(e.ctx, motor.IndexModel{Keys: tc.keys, Options: tc.opts})
 			if e.ferret && tc.ferretCode != 0 {
-				wantServerError(t, err, tc.ferretCode)
+				admWantServerError(t, err, tc.ferretCode)
 				return
 			}
 			if err != nil || name != tc.opts.Name {
@@ -232,12 +234,12 @@ func TestIndexOptionsReadBack(t *testing.T) {
 				t.Fatalf("index %q not listed: %+v", name, specs)
 			}
 			s := specs[i]
-			if !docEqual(s.Keys, tc.keys) && tc.name != "text" {
+			if !admDocEqual(s.Keys, tc.keys) && tc.name != "text" {
 				t.Errorf("keys %v, want %v", s.Keys, tc.keys)
 			}
 			if e.ferret && tc.ferretDrops {
 				// FerretDB gap: it accepts the option and forgets it.
-				if got := s.Raw.Lookup(firstOption(tc.opts)).Type; got != 0 {
+				if got := s.Raw.Lookup(admFirstOption(tc.opts)).Type; got != 0 {
 					t.Errorf("FerretDB now reports the option: %s", s.Raw)
 				}
 				return
@@ -249,9 +251,9 @@ func TestIndexOptionsReadBack(t *testing.T) {
 	}
 }
 
-// firstOption names the option a case of TestIndexOptionsReadBack sets
+// admFirstOption names the option a case of TestIndexOptionsReadBack sets
 // that FerretDB forgets.
-func firstOption(o motor.IndexOptions) string {
+func admFirstOption(o motor.IndexOptions) string {
 	if o.Sparse != nil {
 		return "sparse"
 	}
@@ -293,12 +295,12 @@ func TestIndexDrop(t *testing.T) {
 	wantNames("_id_", "c_1", "d_1")
 
 	err := iv.DropOne(e.ctx, "nope")
-	wantServerError(t, err, codeIndexNotFound)
+	admWantServerError(t, err, admCodeIndexNotFound)
 	if !e.ferret {
 		t.Log("on MongoDB the code is also 27 (IndexNotFound)")
 	}
 	err = iv.DropOne(e.ctx, "_id_")
-	wantServerError(t, err, codeInvalidOptions)
+	admWantServerError(t, err, admCodeInvalidOptions)
 
 	if err := iv.DropAll(e.ctx); err != nil {
 		t.Fatal(err)
@@ -312,7 +314,7 @@ func TestIndexDrop(t *testing.T) {
 func TestIndexListMissingCollection(t *testing.T) {
 	e := newAdmEnv(t)
 	_, err := e.db.Collection("missing").Indexes().List(e.ctx)
-	wantServerError(t, err, codeNamespaceMissing)
+	admWantServerError(t, err, admCodeNamespaceMissing)
 	if !errors.Is(err, motor.ErrNamespaceNotFound) {
 		t.Errorf("errors.Is(%v, ErrNamespaceNotFound) is false", err)
 	}

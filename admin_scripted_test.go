@@ -80,7 +80,7 @@ func (f *admFake) commands() []string {
 	return names
 }
 
-func cursorReply(id int64, ns, batchKey string, docs ...bson.D) []wiretest.Reply {
+func admCursorReply(id int64, ns, batchKey string, docs ...bson.D) []wiretest.Reply {
 	batch := bson.A{}
 	for _, d := range docs {
 		batch = append(batch, d)
@@ -91,11 +91,11 @@ func cursorReply(id int64, ns, batchKey string, docs ...bson.D) []wiretest.Reply
 	}}}
 }
 
-func errorReply(code int32, name, msg string) []wiretest.Reply {
+func admErrorReply(code int32, name, msg string) []wiretest.Reply {
 	return []wiretest.Reply{{Doc: bson.D{{Key: "ok", Value: 0.0}, {Key: "errmsg", Value: msg}, {Key: "code", Value: code}, {Key: "codeName", Value: name}}}}
 }
 
-func index(name string, key bson.D) bson.D {
+func admIndexDoc(name string, key bson.D) bson.D {
 	return bson.D{{Key: "v", Value: int32(2)}, {Key: "key", Value: key}, {Key: "name", Value: name}}
 }
 
@@ -104,13 +104,13 @@ func TestListIndexesFollowsCursor(t *testing.T) {
 	f, c := newAdmFake(t, 21, func(req wiretest.Request) []wiretest.Reply {
 		switch req.Command {
 		case "listIndexes":
-			return cursorReply(77, "shop.items", "firstBatch", index("_id_", bson.D{{Key: "_id", Value: 1}}))
+			return admCursorReply(77, "shop.items", "firstBatch", admIndexDoc("_id_", bson.D{{Key: "_id", Value: 1}}))
 		case "getMore":
 			getMores++
 			if getMores == 1 {
-				return cursorReply(77, "shop.items", "nextBatch", index("a_1", bson.D{{Key: "a", Value: 1}}))
+				return admCursorReply(77, "shop.items", "nextBatch", admIndexDoc("a_1", bson.D{{Key: "a", Value: 1}}))
 			}
-			return cursorReply(0, "shop.items", "nextBatch", index("b_-1", bson.D{{Key: "b", Value: -1}}), index("c_1", bson.D{{Key: "c", Value: 1}}))
+			return admCursorReply(0, "shop.items", "nextBatch", admIndexDoc("b_-1", bson.D{{Key: "b", Value: -1}}), admIndexDoc("c_1", bson.D{{Key: "c", Value: 1}}))
 		}
 		return nil
 	})
@@ -163,14 +163,14 @@ func TestListCollectionsFollowsCursor(t *testing.T) {
 	f, c := newAdmFake(t, 21, func(req wiretest.Request) []wiretest.Reply {
 		switch req.Command {
 		case "listCollections":
-			return cursorReply(5, "app.$cmd.listCollections", "firstBatch", bson.D{
+			return admCursorReply(5, "app.$cmd.listCollections", "firstBatch", bson.D{
 				{Key: "name", Value: "log"}, {Key: "type", Value: "collection"},
 				{Key: "options", Value: bson.D{{Key: "capped", Value: true}, {Key: "size", Value: 4096.0}, {Key: "clusteredIndex", Value: true}}},
 				{Key: "info", Value: bson.D{{Key: "readOnly", Value: false}, {Key: "uuid", Value: bson.Binary{Subtype: 4, Data: make([]byte, 16)}}}},
-				{Key: "idIndex", Value: index("_id_", bson.D{{Key: "_id", Value: 1}})},
+				{Key: "idIndex", Value: admIndexDoc("_id_", bson.D{{Key: "_id", Value: 1}})},
 			})
 		case "getMore":
-			return cursorReply(0, "app.$cmd.listCollections", "nextBatch", bson.D{
+			return admCursorReply(0, "app.$cmd.listCollections", "nextBatch", bson.D{
 				{Key: "name", Value: "adults"}, {Key: "type", Value: "view"},
 				{Key: "options", Value: bson.D{{Key: "viewOn", Value: "people"}, {Key: "pipeline", Value: bson.A{bson.D{{Key: "$match", Value: bson.D{}}}}}}},
 				{Key: "info", Value: bson.D{{Key: "readOnly", Value: true}}},
@@ -212,15 +212,15 @@ func TestListingKillsCursorOnFailure(t *testing.T) {
 	f, c := newAdmFake(t, 21, func(req wiretest.Request) []wiretest.Reply {
 		switch req.Command {
 		case "listIndexes":
-			return cursorReply(9, "db.failing", "firstBatch", index("_id_", bson.D{{Key: "_id", Value: 1}}))
+			return admCursorReply(9, "db.failing", "firstBatch", admIndexDoc("_id_", bson.D{{Key: "_id", Value: 1}}))
 		case "getMore":
 			if req.Body.Lookup("collection").StringValue() == "failing" {
-				return errorReply(96, "OperationFailed", "boom")
+				return admErrorReply(96, "OperationFailed", "boom")
 			}
 			<-block // never answers: the caller's context ends first
 			return []wiretest.Reply{{Close: true}}
 		case "listCollections":
-			return cursorReply(11, "db.$cmd.listCollections", "firstBatch")
+			return admCursorReply(11, "db.$cmd.listCollections", "firstBatch")
 		}
 		return nil
 	})
@@ -261,7 +261,7 @@ func TestListingMalformedReplies(t *testing.T) {
 		"noCursor":   {{Doc: bson.D{{Key: "ok", Value: 1.0}}}},
 		"noID":       {{Doc: bson.D{{Key: "cursor", Value: bson.D{{Key: "firstBatch", Value: bson.A{}}}}, {Key: "ok", Value: 1.0}}}},
 		"noBatch":    {{Doc: bson.D{{Key: "cursor", Value: bson.D{{Key: "id", Value: int64(0)}}}, {Key: "ok", Value: 1.0}}}},
-		"badNS":      cursorReply(3, "nodot", "firstBatch"),
+		"badNS":      admCursorReply(3, "nodot", "firstBatch"),
 		"notDocsArr": {{Doc: bson.D{{Key: "cursor", Value: bson.D{{Key: "id", Value: int64(0)}, {Key: "firstBatch", Value: bson.A{int32(1)}}}}, {Key: "ok", Value: 1.0}}}},
 	}
 	_, c := newAdmFake(t, 21, func(req wiretest.Request) []wiretest.Reply {
@@ -289,9 +289,9 @@ func TestDropSuppressesNamespaceNotFound(t *testing.T) {
 	f, c := newAdmFake(t, 21, func(req wiretest.Request) []wiretest.Reply {
 		if req.Command == "drop" {
 			if req.Body.Lookup("drop").StringValue() == "missing" {
-				return errorReply(26, "NamespaceNotFound", "ns not found")
+				return admErrorReply(26, "NamespaceNotFound", "ns not found")
 			}
-			return errorReply(13, "Unauthorized", "not allowed")
+			return admErrorReply(13, "Unauthorized", "not allowed")
 		}
 		return nil
 	})
@@ -340,7 +340,7 @@ func TestListNamesNameOnlyRule(t *testing.T) {
 		case "listDatabases":
 			return []wiretest.Reply{{Doc: bson.D{{Key: "databases", Value: bson.A{bson.D{{Key: "name", Value: "a"}}}}, {Key: "ok", Value: 1.0}}}}
 		case "listCollections":
-			return cursorReply(0, "a.$cmd.listCollections", "firstBatch", bson.D{{Key: "name", Value: "c"}})
+			return admCursorReply(0, "a.$cmd.listCollections", "firstBatch", bson.D{{Key: "name", Value: "c"}})
 		}
 		return nil
 	})

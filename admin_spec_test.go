@@ -127,7 +127,7 @@ func runAdmSpecTest(t *testing.T, test bson.Raw, names admSpecNames) {
 				{Key: "logicalSessionTimeoutMinutes", Value: int32(30)}, {Key: "ok", Value: 1.0},
 			}}}
 		case "listCollections", "listIndexes":
-			return cursorReply(0, names.db+".x", "firstBatch")
+			return admCursorReply(0, names.db+".x", "firstBatch")
 		}
 		return []wiretest.Reply{{Doc: ok}}
 	})
