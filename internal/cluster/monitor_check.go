@@ -104,6 +104,12 @@ func (m *monitor) check(prev *topology.ServerDescription) (topology.ServerDescri
 		cancelled := m.cancelled
 		m.mu.Unlock()
 		if m.stopping() {
+			// Closing the client ends the heartbeat before the topology
+			// closes; a removed server's monitor, stopped after its
+			// ServerClosed event, reports nothing more.
+			if m.s.c.isClosed() {
+				topo.HeartbeatFailed(addr, elapsed, err, awaited)
+			}
 			return topology.ServerDescription{}, false
 		}
 		topo.HeartbeatFailed(addr, elapsed, err, awaited)

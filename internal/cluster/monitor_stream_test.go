@@ -166,7 +166,11 @@ func TestCancelCheck(t *testing.T) {
 func TestCloseInterruptsAwaitableHello(t *testing.T) {
 	wiretest.LeakCheck(t)
 	f := newFakeServer(t, "standalone", true)
-	c := New(testConfig(10*time.Second, MonitorStream, nil, f.Addr()))
+	rec := &recorder{}
+	closed := make(chan struct{})
+	cfg := testConfig(10*time.Second, MonitorStream, rec, f.Addr())
+	cfg.ServerMonitor.TopologyClosed = func(event.TopologyClosedEvent) { close(closed) }
+	c := New(cfg)
 	waitFor(t, 2*time.Second, "an awaitable hello", func() bool {
 		a, _ := monitorHellos(f.helloLog(), 0)
 		return len(a) > 0
@@ -175,6 +179,14 @@ func TestCloseInterruptsAwaitableHello(t *testing.T) {
 	c.Close()
 	if d := time.Since(start); d > time.Second {
 		t.Errorf("Close took %v", d)
+	}
+	<-closed
+	// The interrupted heartbeat ended with a failure, before the topology
+	// closed.
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	if n := len(rec.order); n == 0 || rec.order[n-1] != "failed" || len(rec.started) != len(rec.succeeded)+len(rec.failed) {
+		t.Errorf("heartbeat events %v", rec.order)
 	}
 }
 
