@@ -78,7 +78,8 @@ func TestStreamingMonitorExhaust(t *testing.T) {
 	a, plain := monitorHellos(f.helloLog(), 0)
 	awaited, polled, failed := rec.counts()
 	// Each awaitable hello got three replies; each is an awaited heartbeat.
-	if awaited < 3*(len(a)-1) || polled != 1 || failed != 0 || len(plain) != 0 {
+	// The one Close interrupted failed.
+	if awaited < 3*(len(a)-1) || polled != 1 || failed > 1 || len(plain) != 0 {
 		t.Errorf("%d awaitable hellos, %d plain: %d awaited heartbeats, %d polled, %d failed", len(a), len(plain), awaited, polled, failed)
 	}
 	for _, h := range a {
