@@ -110,7 +110,7 @@ func (c *Collection[T]) CountDocuments(ctx context.Context, filter any, opts ...
 // orphaned documents and those of chunks being migrated.
 //
 // The count command was missing from version 1 of the Stable API on MongoDB
-// 5.0.0 to 5.0.8 and 5.1.0 to 5.3.1: with Config.ServerAPI strict on those
+// 5.0.0 to 5.0.8 and 5.1.0 to 5.3.1: with Config.ServerAPI.Strict on those
 // servers, upgrade them to 5.0.9 or 5.3.2 or later, or turn strict off.
 func (c *Collection[T]) EstimatedDocumentCount(ctx context.Context, opts ...EstimatedDocumentCountOptions) (int64, error) {
 	var o EstimatedDocumentCountOptions
