@@ -20,16 +20,22 @@ type WriteModel interface {
 // InsertOneModel inserts Document, with a generated ObjectID _id when it
 // has none.
 type InsertOneModel[T any] struct {
+	// Document is the document to insert; it must not be nil.
 	Document T
 }
 
 // UpdateOneModel updates the first document Filter matches with Update: a
 // document of update operators, or a pipeline.
 type UpdateOneModel struct {
-	Filter       any
-	Update       any
+	// Filter selects the document; it must not be nil.
+	Filter any
+	// Update is the update document or pipeline.
+	Update any
+	// ArrayFilters choose the array elements of positional $[name]
+	// operators.
 	ArrayFilters []any
-	Collation    *Collation
+	// Collation is the collation of the filter.
+	Collation *Collation
 	// Hint is the index to use: its name or its key document.
 	Hint any
 	// Upsert inserts a document when none matches. Set it with new(true).
@@ -38,7 +44,9 @@ type UpdateOneModel struct {
 	Sort any
 }
 
-// UpdateManyModel updates every document Filter matches with Update.
+// UpdateManyModel updates every document Filter matches with Update. Its
+// fields mean what they mean in UpdateOneModel. A command holding one is
+// not a retryable write.
 type UpdateManyModel struct {
 	Filter       any
 	Update       any
@@ -49,7 +57,8 @@ type UpdateManyModel struct {
 }
 
 // ReplaceOneModel replaces the first document Filter matches with
-// Replacement, which must not contain update operators.
+// Replacement, which must not contain update operators. Its other fields
+// mean what they mean in UpdateOneModel.
 type ReplaceOneModel[T any] struct {
 	Filter      any
 	Replacement T
@@ -62,12 +71,16 @@ type ReplaceOneModel[T any] struct {
 
 // DeleteOneModel deletes the first document Filter matches.
 type DeleteOneModel struct {
-	Filter    any
+	// Filter selects the document; it must not be nil.
+	Filter any
+	// Collation is the collation of the filter.
 	Collation *Collation
-	Hint      any
+	// Hint is the index to use: its name or its key document.
+	Hint any
 }
 
-// DeleteManyModel deletes every document Filter matches.
+// DeleteManyModel deletes every document Filter matches; bson.D{} matches
+// them all. A command holding one is not a retryable write.
 type DeleteManyModel struct {
 	Filter    any
 	Collation *Collation

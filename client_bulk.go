@@ -314,10 +314,10 @@ func (r *clientRun) results(batch bson.RawValue, from, to int) {
 			continue
 		}
 		idx, _ := d.Lookup("idx").AsInt64OK()
-		i := from + int(idx)
-		if idx < 0 || i >= to {
+		if idx < 0 || idx >= int64(to-from) {
 			continue
 		}
+		i := from + int(idx)
 		if okv, _ := d.Lookup("ok").AsFloat64OK(); okv == 0 {
 			we := WriteError{Index: i, Message: d.Lookup("errmsg").StringValue()}
 			if c, ok := d.Lookup("code").AsInt64OK(); ok {

@@ -177,7 +177,7 @@ func (w *writeRun) recordUnacknowledged(g *writeGroup, from, to int) {
 func (w *writeRun) record(g *writeGroup, from, to int, reply bson.Raw) bool {
 	w.lastReply = reply
 	wes := parseWriteErrors(reply, func(i int) int {
-		if i < 0 || from+i >= to {
+		if i < 0 || i >= to-from {
 			return i
 		}
 		return g.stmts.caller(from + i)
@@ -198,7 +198,7 @@ func (w *writeRun) record(g *writeGroup, from, to int, reply bson.Raw) bool {
 		for _, v := range upserted.Values() {
 			d, _ := v.DocumentOK()
 			i, _ := d.Lookup("index").AsInt64OK()
-			if i < 0 || from+int(i) >= to {
+			if i < 0 || i >= int64(to-from) {
 				continue
 			}
 			var id any

@@ -58,24 +58,35 @@ type UpdateOptions struct {
 
 // ReplaceOptions are the options of ReplaceOne.
 type ReplaceOptions struct {
+	// BypassDocumentValidation lets the write skip the collection's
+	// validator.
 	BypassDocumentValidation *bool
-	Collation                *Collation
+	// Collation is the collation of the filter.
+	Collation *Collation
 	// Hint is the index to use: its name, or its key document.
 	Hint any
 	// Upsert inserts the replacement when no document matches.
-	Upsert  *bool
-	Let     any
+	Upsert *bool
+	// Let defines variables that the filter can read as $$name.
+	Let any
+	// Comment is attached to the command.
 	Comment any
-	// Sort chooses which matching document is replaced (MongoDB 8.0).
+	// Sort chooses which matching document is replaced. It needs MongoDB
+	// 8.0 (wire version 25); with an older server ReplaceOne fails without
+	// sending anything.
 	Sort any
 }
 
 // DeleteOptions are the options of DeleteOne and DeleteMany.
 type DeleteOptions struct {
+	// Collation is the collation of the filter.
 	Collation *Collation
-	// Hint is the index to use: its name, or its key document.
-	Hint    any
-	Let     any
+	// Hint is the index to use: its name, or its key document. With an
+	// unacknowledged write concern it needs MongoDB 4.4.
+	Hint any
+	// Let defines variables that the filter can read as $$name.
+	Let any
+	// Comment is attached to the command.
 	Comment any
 }
 
@@ -94,10 +105,16 @@ const (
 
 // FindOneAndUpdateOptions are the options of FindOneAndUpdate.
 type FindOneAndUpdateOptions struct {
-	ArrayFilters             []any
+	// ArrayFilters choose the array elements that positional $[name]
+	// operators update.
+	ArrayFilters []any
+	// BypassDocumentValidation lets the write skip the collection's
+	// validator.
 	BypassDocumentValidation *bool
-	Collation                *Collation
-	Hint                     any
+	// Collation is the collation of the filter and sort.
+	Collation *Collation
+	// Hint is the index to use: its name, or its key document.
+	Hint any
 	// MaxTime bounds the command on the server (maxTimeMS).
 	MaxTime time.Duration
 	// Projection chooses the fields of the returned document.
@@ -105,13 +122,17 @@ type FindOneAndUpdateOptions struct {
 	// ReturnDocument is ReturnBefore (the default) or ReturnAfter.
 	ReturnDocument ReturnDocument
 	// Sort chooses which matching document is updated.
-	Sort    any
-	Upsert  *bool
-	Let     any
+	Sort any
+	// Upsert inserts a document when none matches.
+	Upsert *bool
+	// Let defines variables that the filter and update can read as $$name.
+	Let any
+	// Comment is attached to the command.
 	Comment any
 }
 
-// FindOneAndReplaceOptions are the options of FindOneAndReplace.
+// FindOneAndReplaceOptions are the options of FindOneAndReplace; the
+// fields mean what they mean in FindOneAndUpdateOptions.
 type FindOneAndReplaceOptions struct {
 	BypassDocumentValidation *bool
 	Collation                *Collation
@@ -125,23 +146,26 @@ type FindOneAndReplaceOptions struct {
 	Comment                  any
 }
 
-// FindOneAndDeleteOptions are the options of FindOneAndDelete.
+// FindOneAndDeleteOptions are the options of FindOneAndDelete; the
+// fields mean what they mean in FindOneAndUpdateOptions, Sort choosing
+// which matching document is deleted.
 type FindOneAndDeleteOptions struct {
 	Collation  *Collation
 	Hint       any
 	MaxTime    time.Duration
 	Projection any
-	// Sort chooses which matching document is deleted.
-	Sort    any
-	Let     any
-	Comment any
+	Sort       any
+	Let        any
+	Comment    any
 }
 
 // BulkWriteOptions are the options of Collection.BulkWrite.
 type BulkWriteOptions struct {
 	// Ordered, true when nil, stops at the first write that fails;
 	// new(false) goes on with the others.
-	Ordered                  *bool
+	Ordered *bool
+	// BypassDocumentValidation lets the inserts and updates skip the
+	// collection's validator.
 	BypassDocumentValidation *bool
 	// Comment is attached to each command.
 	Comment any

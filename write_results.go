@@ -53,6 +53,8 @@ type DeleteResult struct {
 // BulkWriteResult is the result of Collection.BulkWrite, and the partial
 // result of InsertMany and BulkWrite in a BulkWriteException.
 type BulkWriteResult struct {
+	// InsertedCount, MatchedCount, ModifiedCount, DeletedCount and
+	// UpsertedCount add up what each command's reply counted.
 	InsertedCount int64
 	MatchedCount  int64
 	ModifiedCount int64

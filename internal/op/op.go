@@ -77,9 +77,10 @@ type Command struct {
 	// Prepare, when set, is called once per Run, after the first try has
 	// checked out a connection and before Body and Sequences are read, with
 	// what that connection's server said of its limits. It sets Body and
-	// Sequences (a write split into batches builds its batch here) or
-	// returns an error, and then nothing is sent. A retry sends what the
-	// first try's Prepare built.
+	// Sequences (a write split into batches builds its batch here), and
+	// may change Retry (a batch holding a multi-document write is not a
+	// retryable write), or returns an error, and then nothing is sent. A
+	// retry sends what the first try's Prepare built.
 	Prepare func(cmd *Command, l Limits) error
 	// Unacknowledged sends the command flagged moreToCome, as a write with
 	// w: 0 is sent, and waits for no reply: the Result's Reply is {ok: 1}.
