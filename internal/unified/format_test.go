@@ -5,16 +5,9 @@ import "testing"
 // Reasons a test is not run yet: the public API it needs does not exist in
 // Motor yet. They are driver gaps, reported as "not run", never skipped.
 const (
-	needsInsert      = "Collection.InsertOne/InsertMany"
-	needsDelete      = "Collection.DeleteOne/DeleteMany"
-	needsFind        = "Collection.Find and cursors"
-	needsAggregate   = "Collection.Aggregate and Database.Aggregate"
-	needsFindOneAnd  = "Collection.FindOneAndReplace/FindOneAndUpdate"
-	needsBulkWrite   = "Collection.BulkWrite"
-	needsCursorCmd   = "Database.RunCursorCommand and command cursors"
-	needsSessions    = "sessions (Client.StartSession)"
-	needsGridFS      = "GridFS (package gridfs)"
-	needsCRUDMixture = "Collection.BulkWrite, InsertMany, ReplaceOne and Aggregate"
+	needsCursorCmd = "Database.RunCursorCommand and command cursors"
+	needsSessions  = "sessions (Client.StartSession)"
+	needsGridFS    = "GridFS (package gridfs)"
 )
 
 // TestUnifiedFormat runs the runner's own tests: every file of valid-pass
@@ -25,37 +18,13 @@ func TestUnifiedFormat(t *testing.T) {
 		{
 			dir: "unified-test-format/valid-pass",
 			notYet: map[string]string{
-				"collectionData-createOptions.json":                           needsAggregate,
-				"createEntities-operation.json":                               needsDelete,
-				"entity-client-cmap-events.json":                              needsInsert,
-				"entity-commandCursor.json":                                   needsCursorCmd,
-				"entity-cursor-iterateOnce.json":                              needsFind,
-				"entity-find-cursor.json":                                     needsFind,
-				"expectedError-errorResponse.json:Unsupported query operator": needsFind,
-				"expectedEventsForClient-eventType.json":                      needsInsert,
-				"expectedEventsForClient-ignoreExtraEvents.json":              needsInsert,
-				"ignoreResultAndError.json":                                   needsInsert,
-				"operator-lte.json":                                           needsInsert,
-				"operator-matchAsDocument.json":                               needsFind,
-				"operator-matchAsRoot.json":                                   needsFind,
-				"operator-type-number_alias.json":                             needsInsert,
-				"poc-command-monitoring.json":                                 needsFind,
-				"poc-crud.json":                                               needsCRUDMixture,
-				"poc-gridfs.json":                                             needsGridFS,
-				"poc-sessions.json":                                           needsSessions,
+				"entity-commandCursor.json": needsCursorCmd,
+				"poc-gridfs.json":           needsGridFS,
+				"poc-sessions.json":         needsSessions,
 			},
 		},
 		{
 			dir: "unified-test-format/valid-fail",
-			notYet: map[string]string{
-				"entity-findCursor-malformed.json":                  needsFind,
-				"ignoreResultAndError-malformed.json":               needsInsert,
-				"ignoreResultAndError.json":                         needsInsert,
-				"operation-failure.json:Unsupported query operator": needsFind,
-				"operator-matchAsDocument.json":                     needsFind,
-				"operator-matchAsRoot.json":                         needsFind,
-				"returnDocument-enum-invalid.json":                  needsFindOneAnd,
-			},
 			expectFailure: map[string]string{
 				"assertNumberConnectionsCheckedOut.json:operation fails if client field is not specified":      `required argument "client" is missing`,
 				"assertNumberConnectionsCheckedOut.json:operation fails if connections field is not specified": `required argument "connections" is missing`,
@@ -66,9 +35,20 @@ func TestUnifiedFormat(t *testing.T) {
 				"entity-collection-database-undefined.json":                                                    `entity "foo" is not defined`,
 				"entity-database-client-undefined.json":                                                        `entity "foo" is not defined`,
 				"entity-findCursor.json":                                                                       `entity "cursor0" is not defined`,
+				"entity-findCursor-malformed.json":                                                             `createFindCursor: required argument "filter" is missing`,
 				"entity-session-client-undefined.json":                                                         `entity "foo" is not defined`,
+				"ignoreResultAndError-malformed.json":                                                          `insertOne: required argument "document" is missing`,
+				"ignoreResultAndError.json":                                                                    "unexpected error: motor: insert: write error at index 0: (11000)",
 				"operation-failure.json:Unsupported command":                                                   "unexpected error: motor: unsupportedCommand: server error",
 				"operation-unsupported.json":                                                                   `unsupported operation "unsupportedOperation"`,
+				"operator-matchAsDocument.json:matchAsDocument with non-matching filter":                       `mismatch at $result[0].json.y: expected string "two", got number 2`,
+				"operator-matchAsDocument.json:matchAsDocument evaluates special operators":                    `mismatch at $result[0].json.y: expected no such key`,
+				"operator-matchAsDocument.json:matchAsDocument does not permit extra fields":                   `mismatch at $result[0].json: unexpected key "y"`,
+				"operator-matchAsDocument.json:matchAsDocument expects JSON object but given scalar":           "$$matchAsDocument: the string is not an Extended JSON document",
+				"operator-matchAsDocument.json:matchAsDocument expects JSON object but given array":            "$$matchAsDocument: the string is not an Extended JSON document",
+				"operator-matchAsDocument.json:matchAsDocument fails to decode Extended JSON":                  "$$matchAsDocument: the string is not an Extended JSON document",
+				"operator-matchAsRoot.json":                                                                    "mismatch at $result[0].x.y: expected number 3, got number 2",
+				"returnDocument-enum-invalid.json":                                                             `returnDocument "invalid" is neither Before nor After`,
 				"schemaVersion-unsupported.json":                                                               "schemaVersion 0.1 is not supported",
 			},
 		},

@@ -3,11 +3,13 @@ package unified
 import "context"
 
 // clientOps are the operations of client entities.
-var clientOps map[string]opFunc
+var clientOps = map[string]opFunc{}
 
 func init() {
-	clientOps = map[string]opFunc{
+	for name, f := range map[string]opFunc{
 		"close": clientClose,
+	} {
+		clientOps[name] = f
 	}
 }
 

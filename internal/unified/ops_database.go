@@ -7,11 +7,13 @@ import (
 )
 
 // databaseOps are the operations of database entities.
-var databaseOps map[string]opFunc
+var databaseOps = map[string]opFunc{}
 
 func init() {
-	databaseOps = map[string]opFunc{
+	for name, f := range map[string]opFunc{
 		"runCommand": dbRunCommand,
+	} {
+		databaseOps[name] = f
 	}
 }
 

@@ -118,22 +118,37 @@ func (r *Runner) Run(ctx context.Context, t *Test) Result {
 		res.Reason = "runOnRequirements not met: " + strings.Join(why, "; ")
 		return res
 	}
+	var skip *Skip
 	if res.Target.UseSkips && r.Skips != nil {
-		if reason, err := r.Skips.consult(t, res.Target); err != nil {
+		var err error
+		if skip, err = r.Skips.consult(t, res.Target); err != nil {
 			res.Outcome, res.Err = Failed, err
 			return res
-		} else if reason != "" {
-			res.Outcome, res.Reason = Skipped, reason
+		}
+		if skip != nil && skip.ServerSays == "" && skip.Needs != ServerAccepts {
+			res.Outcome, res.Reason = Skipped, skip.reason()
 			return res
 		}
 	}
 	tr := &testRun{r: r, target: res.Target, test: t, entities: newEntityMap()}
 	tr.m = &matcher{entities: tr.entities}
-	if err := tr.run(ctx); err != nil {
+	err := tr.run(ctx)
+	switch {
+	case skip != nil && skip.Needs == ServerAccepts && err == nil:
+		res.Outcome, res.Reason = Skipped, skip.reason()
+	case skip != nil && skip.Needs == ServerAccepts:
+		res.Outcome, res.Err = Failed, fmt.Errorf("unified: the skip list says the server accepts this test's input, but the test failed: %w", err)
+	case skip != nil && err == nil:
+		res.Outcome, res.Err = Failed, fmt.Errorf("unified: the skip list says this test fails (%s) but it passes: remove the entry", skip.ServerSays)
+	case skip != nil && !strings.Contains(err.Error(), skip.ServerSays):
+		res.Outcome, res.Err = Failed, fmt.Errorf("unified: the skip list expects the error %q, the test failed otherwise: %w", skip.ServerSays, err)
+	case skip != nil:
+		res.Outcome, res.Reason = Skipped, skip.reason()
+	case err != nil:
 		res.Outcome, res.Err = Failed, err
-		return res
+	default:
+		res.Outcome = Passed
 	}
-	res.Outcome = Passed
 	return res
 }
 
@@ -147,6 +162,7 @@ type testRun struct {
 
 	mu         sync.Mutex
 	failPoints []string // names of the fail points the test configured
+	tracked    []interface{ closeEntity(context.Context) }
 }
 
 // run executes the test and returns the first error or failed assertion.
@@ -207,6 +223,12 @@ func (tr *testRun) cleanup() error {
 	}
 	if err := tr.disableFailPoints(ctx); err != nil {
 		errs = append(errs, err)
+	}
+	tr.mu.Lock()
+	tracked := tr.tracked
+	tr.mu.Unlock()
+	for _, e := range tracked {
+		e.closeEntity(ctx)
 	}
 	ents := tr.entities.all()
 	for i := len(ents) - 1; i >= 0; i-- {
@@ -335,4 +357,12 @@ func (tr *testRun) readAll(ctx context.Context, dbName, coll string, cmd bson.D)
 		}
 		batch = raw.Lookup("cursor", "nextBatch").Array()
 	}
+}
+
+// track registers an entity to close at the end of the test even if it is
+// never saved (a cursor whose saveResultAsEntity failed).
+func (tr *testRun) track(e interface{ closeEntity(context.Context) }) {
+	tr.mu.Lock()
+	tr.tracked = append(tr.tracked, e)
+	tr.mu.Unlock()
 }

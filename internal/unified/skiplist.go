@@ -24,10 +24,16 @@ const (
 	Transactions Feature = "transactions"
 	// ChangeStreams: the createChangeStream operation.
 	ChangeStreams Feature = "change streams"
-	// ServerBehavior: a command or behavior of the server that the test
-	// server does not have, explained by the entry's Reason. Such an entry
-	// names one test exactly.
+	// ServerBehavior: a command, option or behavior of the server that the
+	// test server does not have, explained by the entry's Reason. Such an
+	// entry names one test exactly, and says in ServerSays what the server
+	// answers: the test runs, and is skipped only if it fails with that
+	// answer.
 	ServerBehavior Feature = "server behavior"
+	// ServerAccepts: the test expects the server to reject something that
+	// the test server accepts. Such an entry names one test exactly; the
+	// test runs, and is skipped only if it raises no error.
+	ServerAccepts Feature = "a server that rejects the input"
 )
 
 // featureOps are the operations by which a test uses a feature.
@@ -51,6 +57,11 @@ type Skip struct {
 	Needs Feature
 	// Reason says what the server lacks and how that makes the test fail.
 	Reason string
+	// ServerSays is, for ServerBehavior, a text that the test's error must
+	// contain: the test server's own error message, or the part of its
+	// reply that differs. A test that passes, or fails otherwise, fails
+	// the run.
+	ServerSays string
 }
 
 func (s Skip) String() string {
@@ -82,19 +93,22 @@ func (l *SkipList) relPath(t *Test) string {
 	return filepath.ToSlash(rel)
 }
 
-// consult returns the reason to skip t, "" to run it. It is an error for
+// consult returns the entry that covers t, nil if none. It is an error for
 // an entry to claim a feature the test does not use.
-func (l *SkipList) consult(t *Test, target *Target) (string, error) {
+func (l *SkipList) consult(t *Test, target *Target) (*Skip, error) {
 	rel := l.relPath(t)
 	for i, s := range l.entries {
 		if s.File != rel || (s.Test != "*" && s.Test != t.Description) {
 			continue
 		}
-		if s.Test == "*" && s.Needs == ServerBehavior {
-			return "", fmt.Errorf("unified: skip list: %v: a server behavior entry must name one test", s)
+		if s.Needs == ServerBehavior && (s.Test == "*" || s.ServerSays == "") {
+			return nil, fmt.Errorf("unified: skip list: %v: a server behavior entry must name one test and what the server says", s)
+		}
+		if s.Needs == ServerAccepts && (s.Test == "*" || s.ServerSays != "") {
+			return nil, fmt.Errorf("unified: skip list: %v: a server accepts entry must name one test and quote nothing", s)
 		}
 		if ops, ok := featureOps[s.Needs]; ok && !t.uses(ops...) {
-			return "", fmt.Errorf("unified: skip list: %v: the test does not use %s", s, s.Needs)
+			return nil, fmt.Errorf("unified: skip list: %v: the test does not use %s", s, s.Needs)
 		}
 		if s.Needs == FailPoints && target.FailPoints {
 			continue // this server has fail points: the test runs
@@ -102,10 +116,13 @@ func (l *SkipList) consult(t *Test, target *Target) (string, error) {
 		l.mu.Lock()
 		l.used[i] = true
 		l.mu.Unlock()
-		return fmt.Sprintf("skip list: needs %s: %s", s.Needs, s.Reason), nil
+		return &l.entries[i], nil
 	}
-	return "", nil
+	return nil, nil
 }
+
+// reason is the reason of a test the entry skips.
+func (s *Skip) reason() string { return fmt.Sprintf("skip list: needs %s: %s", s.Needs, s.Reason) }
 
 // Unused returns the entries for the files named (files run to the end)
 // that no test used: entries that no longer skip anything.
