@@ -3,6 +3,7 @@ package motor
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"time"
 
 	"github.com/motor-go/motor/bson"
@@ -288,7 +289,11 @@ func openCursor[T any](ctx context.Context, cl *Client, res op.Result, o cursorO
 	if err != nil {
 		return nil, err
 	}
-	return &Cursor[T]{core: core}, nil
+	cur := &Cursor[T]{core: core}
+	if core.id != 0 {
+		runtime.AddCleanup(cur, (*cursorCore).abandoned, core)
+	}
+	return cur, nil
 }
 
 func abs(n int64) int64 {

@@ -3,8 +3,10 @@ package motor_test
 import (
 	"context"
 	"errors"
+	"runtime"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/motor-go/motor"
 	"github.com/motor-go/motor/bson"
@@ -339,4 +341,32 @@ func TestCursorEmptyResult(t *testing.T) {
 	if err := cur.Close(context.Background()); err != nil || len(e.commands("killCursors")) != 0 {
 		t.Errorf("Close: %v, sent %v", err, e.names())
 	}
+}
+
+func TestCursorAbandonedIsClosed(t *testing.T) {
+	e := newRdEnv(t, nil)
+	e.seed(t, 10)
+	var id int64
+	func() {
+		cur, err := e.coll.Find(e.ctx, bson.D{}, motor.FindOptions{BatchSize: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		id = cur.ID()
+		if !cur.Next(e.ctx) {
+			t.Fatal(cur.Err())
+		}
+	}()
+	// The Cursor is garbage now: its cleanup kills the server's cursor.
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		runtime.GC()
+		for _, k := range e.commands("killCursors") {
+			if k.Lookup("cursors").Array().Index(0).Int64() == id {
+				return
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("cursor %d not killed after its Cursor was collected; sent %v", id, e.names())
 }

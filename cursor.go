@@ -3,6 +3,7 @@ package motor
 import (
 	"context"
 	"iter"
+	"runtime"
 
 	"github.com/motor-go/motor/bson"
 )
@@ -39,7 +40,8 @@ import (
 //
 // A cursor the server still holds keeps a session and server resources
 // until it is exhausted or closed: call Close (All and ToSlice close it for
-// you). Client.Close closes every open cursor.
+// you). Client.Close closes every open cursor, and a Cursor that is garbage
+// collected unclosed is closed in the background.
 //
 // # Concurrency
 //
@@ -76,6 +78,7 @@ func (c *Cursor[T]) TryNext(ctx context.Context) bool { return c.advance(ctx, fa
 func (c *Cursor[T]) advance(ctx context.Context, block bool) bool {
 	d, ok := c.core.next(ctx, block)
 	c.Current = d
+	runtime.KeepAlive(c) // no cleanup (see abandoned) while Next works
 	return ok
 }
 

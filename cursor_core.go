@@ -244,6 +244,26 @@ func (c *cursorCore) closeWith(ctx context.Context, why error, abort bool) error
 	return err
 }
 
+// abandonedKillTimeout bounds the killCursors of a cursor that was
+// garbage collected without being closed.
+const abandonedKillTimeout = 10 * time.Second
+
+// abandoned closes a cursor whose Cursor was garbage collected unclosed, as
+// the sessions specification asks (its session goes back to the pool), and
+// lets the client forget it. It runs as a cleanup, so the closing happens on
+// a goroutine of its own, which Client.Close waits for.
+func (c *cursorCore) abandoned() {
+	if !c.client.open.goStart() {
+		return // the client is closing, and closes the cursor
+	}
+	go func() {
+		defer c.client.open.goDone()
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(c.ctx), abandonedKillTimeout)
+		defer cancel()
+		_ = c.closeWith(ctx, ErrCursorClosed, true) // best effort: nobody is waiting
+	}()
+}
+
 // kill sends killCursors for the cursor to its server, with its session.
 func (c *cursorCore) kill(ctx context.Context, id int64, db, coll string, sess *session.Server) error {
 	body, err := bson.Marshal(bson.D{{Key: "killCursors", Value: coll}, {Key: "cursors", Value: bson.A{id}}})
