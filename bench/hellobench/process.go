@@ -108,9 +108,22 @@ func (p *NullProcess) Stop() error {
 			err = errors.Join(errors.New("killed after 10s"), <-done)
 		}
 		p.stdin.Close()
+		if terminatedBySignal(err) {
+			err = nil // a SIGTERM before its handler was installed: stopped all the same
+		}
 		if err != nil {
 			p.stopErr = fmt.Errorf("null server (pid %d): %w: %s", p.PID(), err, strings.TrimSpace(p.stderr.String()))
 		}
 	})
 	return p.stopErr
+}
+
+// terminatedBySignal reports whether err says the process died of SIGTERM.
+func terminatedBySignal(err error) bool {
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) {
+		return false
+	}
+	ws, ok := ee.Sys().(syscall.WaitStatus)
+	return ok && ws.Signaled() && ws.Signal() == syscall.SIGTERM
 }

@@ -34,14 +34,15 @@ func main() {
 	log.SetFlags(0)
 	log.SetPrefix("nullserver: ")
 
+	// Catch the signals before printing the address: whoever starts this
+	// process may stop it as soon as it has read the address.
+	stop := make(chan os.Signal, 1)
+	signal.Notify(stop, syscall.SIGINT, syscall.SIGTERM)
 	s, err := nullserver.Listen(*addr)
 	if err != nil {
 		log.Fatal(err)
 	}
 	fmt.Println(s.Addr())
-
-	stop := make(chan os.Signal, 1)
-	signal.Notify(stop, syscall.SIGINT, syscall.SIGTERM)
 	eof := make(chan struct{})
 	if *stdin {
 		go func() {
