@@ -54,7 +54,6 @@ func (c *Collection[T]) BulkWrite(ctx context.Context, models []WriteModel, opts
 			g.stmts.buf, size, err = appendStmt(g.stmts.buf, c.registry, st, collectionForm)
 			if err == nil {
 				g.stmts.add(i, size, st.multi)
-				w.needSort = w.needSort || st.sort != nil
 				w.hint = w.hint || st.hint != nil
 			}
 		}

@@ -20,7 +20,9 @@ import (
 //		bson.D{{Key: "$inc", Value: bson.D{{Key: "logins", Value: 1}}}},
 //		motor.FindOneAndUpdateOptions{ReturnDocument: motor.ReturnAfter})
 //
-// It is a retryable write.
+// It is a retryable write. With an unacknowledged write concern (w: 0) the
+// server sends nothing back: the three FindOneAnd methods then return the
+// zero T and ErrUnacknowledgedWrite, which matches ErrNoDocuments.
 func (c *Collection[T]) FindOneAndUpdate(ctx context.Context, filter, update any, opts ...FindOneAndUpdateOptions) (T, error) {
 	o := mergeFindOneAndUpdate(opts)
 	return c.findAndModify(ctx, "FindOneAndUpdate", filter, update, fmUpdate, &o)

@@ -28,11 +28,8 @@ func (c *Collection[T]) UpdateOne(ctx context.Context, filter, update any, opts 
 // update twice to some documents.
 func (c *Collection[T]) UpdateMany(ctx context.Context, filter, update any, opts ...UpdateOptions) (*UpdateResult, error) {
 	o := mergeUpdate(opts)
-	if o.Sort != nil {
-		return nil, fmt.Errorf("motor: UpdateMany: the sort option applies to UpdateOne only")
-	}
 	st := &writeStmt{filter: filter, update: update, multi: true, upsert: o.Upsert, arrayFilters: o.ArrayFilters,
-		collation: o.Collation, hint: o.Hint}
+		collation: o.Collation, hint: o.Hint, sort: o.Sort}
 	return c.updateOne(ctx, "UpdateMany", st, o.BypassDocumentValidation, o.Comment, o.Let)
 }
 
@@ -54,7 +51,7 @@ func (c *Collection[T]) ReplaceOne(ctx context.Context, filter any, replacement 
 func (c *Collection[T]) updateOne(ctx context.Context, name string, st *writeStmt, bypass *bool, comment, let any) (*UpdateResult, error) {
 	w := c.newWriteRun(true)
 	w.bypass, w.comment, w.let = bypass, comment, let
-	w.needSort, w.hint = st.sort != nil, st.hint != nil
+	w.hint = st.hint != nil
 	g := &writeGroup{kind: kindUpdate}
 	buf, size, err := appendStmt(nil, c.registry, st, collectionForm)
 	if err != nil {

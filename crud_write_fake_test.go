@@ -415,25 +415,37 @@ func TestFakeUnacknowledged(t *testing.T) {
 	}
 }
 
-func TestFakeSortOnWire25(t *testing.T) {
-	f, c := newWrFake(t, wrFakeOpts{maxWire: 25}, func(req wiretest.Request) []wiretest.Reply {
-		return []wiretest.Reply{{Doc: bson.D{{Key: "n", Value: int32(1)}, {Key: "nModified", Value: int32(1)}, {Key: "ok", Value: 1.0}}}}
-	})
-	ctx := ctxTimeout(t, 30*time.Second)
-	coll := c.Database("db").Collection("c")
-	sortDoc := bson.D{{Key: "n", Value: -1}}
-	if _, err := coll.UpdateOne(ctx, bson.D{}, bson.D{{Key: "$set", Value: bson.D{{Key: "a", Value: 1}}}}, motor.UpdateOptions{Sort: sortDoc}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := coll.ReplaceOne(ctx, bson.D{}, bson.D{{Key: "a", Value: 1}}, motor.ReplaceOptions{Sort: sortDoc}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := coll.BulkWrite(ctx, []motor.WriteModel{motor.ReplaceOneModel[bson.D]{Filter: bson.D{}, Replacement: bson.D{}, Sort: sortDoc}}); err != nil {
-		t.Fatal(err)
-	}
-	for _, r := range f.requests() {
-		if st := seqDocs(r, "updates"); len(st) != 1 || st[0].Lookup("sort", "n").Int32() != -1 {
-			t.Errorf("sort not sent: %v", st)
+// TestFakeSort checks that the sort option is sent as given, whatever the
+// server's wire version: the server refuses what it cannot do.
+func TestFakeSort(t *testing.T) {
+	for _, wv := range []int32{21, 25} {
+		f, c := newWrFake(t, wrFakeOpts{maxWire: wv}, func(req wiretest.Request) []wiretest.Reply {
+			return []wiretest.Reply{{Doc: bson.D{{Key: "n", Value: int32(1)}, {Key: "nModified", Value: int32(1)}, {Key: "ok", Value: 1.0}}}}
+		})
+		ctx := ctxTimeout(t, 30*time.Second)
+		coll := c.Database("db").Collection("c")
+		sortDoc := bson.D{{Key: "n", Value: -1}}
+		set := bson.D{{Key: "$set", Value: bson.D{{Key: "a", Value: 1}}}}
+		if _, err := coll.UpdateOne(ctx, bson.D{}, set, motor.UpdateOptions{Sort: sortDoc}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := coll.UpdateMany(ctx, bson.D{}, set, motor.UpdateOptions{Sort: sortDoc}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := coll.ReplaceOne(ctx, bson.D{}, bson.D{{Key: "a", Value: 1}}, motor.ReplaceOptions{Sort: sortDoc}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := coll.BulkWrite(ctx, []motor.WriteModel{motor.ReplaceOneModel[bson.D]{Filter: bson.D{}, Replacement: bson.D{}, Sort: sortDoc}}); err != nil {
+			t.Fatal(err)
+		}
+		reqs := f.requests()
+		if len(reqs) != 4 {
+			t.Fatalf("wire %d: %d commands", wv, len(reqs))
+		}
+		for _, r := range reqs {
+			if st := seqDocs(r, "updates"); len(st) != 1 || st[0].Lookup("sort", "n").Int32() != -1 {
+				t.Errorf("wire %d: sort not sent: %v", wv, st)
+			}
 		}
 	}
 }

@@ -13,8 +13,17 @@ import (
 // ErrUnacknowledgedWrite is returned by FindOneAndUpdate, FindOneAndReplace
 // and FindOneAndDelete on a collection whose write concern is w: 0: the
 // command was sent, but the server sends nothing back, so there is no
-// document to return.
-var ErrUnacknowledgedWrite = errors.New("motor: unacknowledged write: the server returns no result")
+// document to return. It matches ErrNoDocuments too, since no document
+// comes back (the CRUD specification has these methods return none).
+var ErrUnacknowledgedWrite error = unacknowledgedError{}
+
+type unacknowledgedError struct{}
+
+func (unacknowledgedError) Error() string {
+	return "motor: unacknowledged write: the server returns no document"
+}
+
+func (unacknowledgedError) Is(target error) bool { return target == ErrNoDocuments }
 
 // WriteError is the failure of one write of a command: one document of an
 // insert, one statement of an update or delete, that the server refused

@@ -2,6 +2,7 @@ package motor
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -124,6 +125,16 @@ func TestClientBulkWriteException(t *testing.T) {
 	wrapped := &ClientBulkWriteException{Err: &ServerError{Code: 8, Labels: []string{"L"}}}
 	if !HasErrorLabel(wrapped, "L") {
 		t.Error("label of Err")
+	}
+}
+
+func TestErrUnacknowledgedWrite(t *testing.T) {
+	err := fmt.Errorf("wrapped: %w", ErrUnacknowledgedWrite)
+	if !errors.Is(err, ErrUnacknowledgedWrite) || !errors.Is(err, ErrNoDocuments) || errors.Is(ErrNoDocuments, ErrUnacknowledgedWrite) {
+		t.Error("ErrUnacknowledgedWrite matching")
+	}
+	if IsDuplicateKeyError(err) || !strings.Contains(err.Error(), "unacknowledged") {
+		t.Error(err)
 	}
 }
 

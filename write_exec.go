@@ -42,11 +42,11 @@ type writeRun struct {
 	bypass  *bool
 	comment any
 	let     any
-	// needSort and hint say that a statement has a sort or a hint, which
-	// old servers or unacknowledged writes cannot take.
-	needSort, hint bool
-	groups         []*writeGroup
-	validated      bool
+	// hint says that a statement has a hint, which an unacknowledged
+	// write to a server before 4.4 cannot take.
+	hint      bool
+	groups    []*writeGroup
+	validated bool
 
 	// ids holds the _id of each insert, by the caller's index.
 	ids []any
@@ -99,9 +99,6 @@ func (w *writeRun) body(kind writeKind) ([]byte, error) {
 func (w *writeRun) check(l op.Limits) error {
 	if w.validated {
 		return nil
-	}
-	if w.needSort && l.MaxWireVersion < 25 {
-		return fmt.Errorf("motor: the sort option of an update or replacement needs MongoDB 8.0 (wire version 25); the server's wire version is %d", l.MaxWireVersion)
 	}
 	if w.hint && !acknowledged(w.wc) && l.MaxWireVersion < 9 {
 		return fmt.Errorf("motor: a hint on an unacknowledged write needs MongoDB 4.4 (wire version 9); the server's wire version is %d", l.MaxWireVersion)

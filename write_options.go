@@ -50,9 +50,10 @@ type UpdateOptions struct {
 	// Comment is attached to the command.
 	Comment any
 	// Sort chooses which of the matching documents UpdateOne updates: the
-	// first in this order. It needs MongoDB 8.0 (wire version 25); with an
-	// older server UpdateOne fails without sending anything. UpdateMany
-	// refuses it.
+	// first in this order. It needs MongoDB 8.0; older servers refuse it,
+	// and so does every server with UpdateMany (the driver sends it as
+	// given and returns the server's error, as the CRUD specification
+	// asks).
 	Sort any
 }
 
@@ -72,8 +73,7 @@ type ReplaceOptions struct {
 	// Comment is attached to the command.
 	Comment any
 	// Sort chooses which matching document is replaced. It needs MongoDB
-	// 8.0 (wire version 25); with an older server ReplaceOne fails without
-	// sending anything.
+	// 8.0; older servers refuse it.
 	Sort any
 }
 
