@@ -1,6 +1,7 @@
 package motor_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -508,5 +509,32 @@ func TestFakeTopLevelErrorMidway(t *testing.T) {
 	var se *motor.ServerError
 	if !errors.As(err, &se) || se.Code != 13 {
 		t.Errorf("the server error is not reachable: %v", err)
+	}
+}
+
+// TestFakeCancelMidway cancels InsertMany while its second batch waits for
+// a reply: the error holds the context's and the first batch's result.
+func TestFakeCancelMidway(t *testing.T) {
+	n := 0
+	_, c := newWrFake(t, wrFakeOpts{maxBatch: 2}, func(req wiretest.Request) []wiretest.Reply {
+		n++
+		if n == 2 {
+			return []wiretest.Reply{{Delay: 5 * time.Second, Doc: bson.D{{Key: "n", Value: int32(2)}, {Key: "ok", Value: 1.0}}}}
+		}
+		return nil
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	res, err := c.Database("db").Collection("c").InsertMany(ctx, []bson.D{{{Key: "a", Value: 1}}, {{Key: "a", Value: 2}}, {{Key: "a", Value: 3}}})
+	if d := time.Since(start); d > 3*time.Second {
+		t.Errorf("InsertMany returned %v after the deadline", d)
+	}
+	var bwe *motor.BulkWriteException
+	if !errors.As(err, &bwe) || !errors.Is(err, context.DeadlineExceeded) || bwe.PartialResult.InsertedCount != 2 {
+		t.Fatalf("err = %v", err)
+	}
+	if len(res.InsertedIDs) != 2 {
+		t.Errorf("ids %v", res.InsertedIDs)
 	}
 }
