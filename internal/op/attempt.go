@@ -25,11 +25,17 @@ type attempt struct {
 	addr     string
 	write    bool // the retry kind in force for the first try
 	prepared bool // cmd.Prepare has run
+	// lbSessionTimeout is the session timeout a load balanced connection's
+	// handshake gave, 0 otherwise.
+	lbSessionTimeout time.Duration
 }
 
 // run makes one try, on a server other than those in avoid if possible.
 func (a *attempt) run(ctx context.Context, avoid []string) (Result, error) {
 	cmd := a.cmd
+	if a.sess != nil && a.sess.Pinned != nil {
+		return a.runPinned(ctx, a.sess.Pinned.(*pinned))
+	}
 	var srv *cluster.Server
 	var sd topology.ServerDescription
 	var err error
@@ -48,6 +54,13 @@ func (a *attempt) run(ctx context.Context, avoid []string) (Result, error) {
 	pc, err := srv.CheckOut(ctx)
 	if err != nil {
 		return Result{Address: sd.Addr}, err
+	}
+	if sd.Kind == topology.LoadBalancer {
+		// No monitor checks a load balancer: the session timeout comes
+		// from the connection's handshake.
+		if d := pc.Conn().Description(); d.HasSessionTimeout {
+			a.lbSessionTimeout = time.Duration(d.SessionTimeoutMinutes) * time.Minute
+		}
 	}
 	if cmd.Prepare != nil && !a.prepared {
 		if err := cmd.Prepare(cmd, limitsOf(pc.Conn().Description())); err != nil {
@@ -68,15 +81,62 @@ func (a *attempt) run(ctx context.Context, avoid []string) (Result, error) {
 		}
 		srv.HandleError(pc, err)
 	}
-	srv.CheckIn(pc)
 	if a.sess != nil {
 		a.sess.LastUsed = time.Now()
 	}
 	res := Result{Reply: reply, Address: sd.Addr}
 	if err == nil && a.implicit && cmd.KeepSession {
 		res.Session, a.sess, a.implicit = a.sess, nil, false
+		if sd.Kind == topology.LoadBalancer && cursorOpen(reply) {
+			// Load balanced mode: the cursor's getMores and killCursors
+			// must reach the same mongos, so they use this connection.
+			res.Session.Pinned = &pinned{srv: srv, pc: pc}
+			return res, nil
+		}
 	}
+	srv.CheckIn(pc)
 	return res, err
+}
+
+// pinned is a connection pinned to a session (load balanced mode).
+type pinned struct {
+	srv *cluster.Server
+	pc  *cluster.Conn
+}
+
+// runPinned runs the command on the connection pinned to its session. A
+// network error unpins and returns the connection, which the pool then
+// discards.
+func (a *attempt) runPinned(ctx context.Context, p *pinned) (Result, error) {
+	sd := topology.ServerDescription{Addr: p.pc.Address(), Kind: topology.LoadBalancer}
+	a.addr = sd.Addr
+	if a.cmd.Prepare != nil && !a.prepared {
+		if err := a.cmd.Prepare(a.cmd, limitsOf(p.pc.Conn().Description())); err != nil {
+			return Result{Address: sd.Addr}, err
+		}
+		a.prepared = true
+	}
+	body, err := a.body(&sd)
+	if err != nil {
+		return Result{Address: sd.Addr}, err
+	}
+	reply, err := a.roundTrip(ctx, p.pc, body)
+	a.sess.LastUsed = time.Now()
+	if err != nil {
+		p.srv.HandleError(p.pc, err)
+		if mongoerr.IsNetworkError(err) {
+			a.sess.Dirty = true
+			a.sess.Pinned = nil
+			p.srv.CheckIn(p.pc)
+		}
+	}
+	return Result{Reply: reply, Address: sd.Addr}, err
+}
+
+// cursorOpen reports whether a reply opened a cursor the server keeps.
+func cursorOpen(reply bson.Raw) bool {
+	id, _ := reply.Lookup("cursor", "id").AsInt64OK()
+	return id != 0
 }
 
 // body returns the command document with lsid, txnNumber and
@@ -85,6 +145,9 @@ func (a *attempt) body(sd *topology.ServerDescription) ([]byte, error) {
 	cmd := a.cmd
 	var extra bson.D
 	timeout := a.x.sessionTimeout()
+	if a.lbSessionTimeout > 0 {
+		timeout = a.lbSessionTimeout
+	}
 	if a.sess == nil && !cmd.NoSession && !cmd.Unacknowledged && a.x.Sessions != nil && timeout > 0 {
 		a.sess = a.x.Sessions.CheckOut(timeout, time.Now())
 		a.implicit = true

@@ -129,12 +129,27 @@ func (x *Executor) Run(ctx context.Context, cmd *Command) (Result, error) {
 	return res2, err2
 }
 
-// EndSession returns a session kept by a command to the pool.
+// EndSession returns a session kept by a command to the pool, checking in
+// the connection pinned to it, if any.
 func (x *Executor) EndSession(s *session.Server) {
+	if s != nil && s.Pinned != nil {
+		p := s.Pinned.(*pinned)
+		s.Pinned = nil
+		p.srv.CheckIn(p.pc)
+	}
 	if s != nil && x.Sessions != nil {
-		x.Sessions.CheckIn(s, x.sessionTimeout(), time.Now())
+		timeout := x.sessionTimeout()
+		if timeout == 0 && x.Cluster.Topology().Description().Kind == topology.LoadBalanced {
+			timeout = lbDefaultSessionTimeout
+		}
+		x.Sessions.CheckIn(s, timeout, time.Now())
 	}
 }
+
+// lbDefaultSessionTimeout is the session timeout assumed when checking a
+// session in under a load balancer, whose servers no monitor checks: the
+// server default of logicalSessionTimeoutMinutes.
+const lbDefaultSessionTimeout = 30 * time.Minute
 
 // sessionTimeout returns the deployment's logicalSessionTimeoutMinutes, or
 // 0 when it does not support sessions.

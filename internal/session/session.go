@@ -29,6 +29,11 @@ type Server struct {
 	// Dirty marks a session that met a network error: the server may
 	// still hold state for it, so it is not reused.
 	Dirty bool
+	// Pinned is owned by the operation layer: in load balanced mode, the
+	// connection that a cursor opened with this session must serve all of
+	// the cursor's commands, so it stays checked out, pinned here, until
+	// the session is ended.
+	Pinned any
 }
 
 // Pool is a pool of server sessions.
