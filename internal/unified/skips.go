@@ -10,7 +10,7 @@ package unified
 // skipped only when they fail with the server's answer the entry quotes
 // (ServerSays). No entry covers a driver bug or a missing driver feature:
 // those are the "not run" and "known failure" lists of the tests.
-var FerretDBSkips = concatSkips(formatSkips, crudSkips)
+var FerretDBSkips = concatSkips(formatSkips, crudSkips, failPointSkips, otherSkips)
 
 func concatSkips(lists ...[]Skip) []Skip {
 	var out []Skip
@@ -35,24 +35,33 @@ type serverGap struct {
 
 // The gaps of FerretDB v1.24 that the suites run into.
 var (
-	gapLet            = serverGap{"FerretDB does not implement the let option (NotImplemented)", `support for field "let"`}
-	gapCollation      = serverGap{"FerretDB does not implement collation (NotImplemented)", `support for field "collation"`}
-	gapArrayFilters   = serverGap{"FerretDB does not implement arrayFilters (NotImplemented)", `support for field "arrayFilters"`}
-	gapFAMProjection  = serverGap{"FerretDB's findAndModify does not implement fields, the projection (NotImplemented)", `support for field "fields"`}
-	gapFAMPipeline    = serverGap{"FerretDB's findAndModify does not take an update pipeline (NotImplemented)", `Aggregation pipelines are not supported yet`}
-	gapUpdatePipeline = serverGap{"FerretDB's update does not take an update pipeline (TypeMismatch on updates.u)", `'update.updates.u' is the wrong type 'array'`}
-	gapOut            = serverGap{"FerretDB does not implement the $out stage", `stage "$out" is not implemented`}
-	gapMerge          = serverGap{"FerretDB does not implement the $merge stage", `stage "$merge" is not implemented`}
-	gapDBAggregate    = serverGap{"FerretDB has no database-level aggregate ({aggregate: 1})", `the 'aggregate' field must specify a collection name or 1`}
-	gapComment        = serverGap{"FerretDB accepts only a string comment (TypeMismatch for a document)", `is the wrong type 'object', expected type 'string'`}
-	gapDots           = serverGap{"FerretDB rejects field names containing '.', which MongoDB 5.0+ stores", `key must not contain '.' sign`}
-	gapDollars        = serverGap{"FerretDB rejects field names starting with '$', which MongoDB 5.0+ stores", `key must not start with '$' sign`}
-	gapViews          = serverGap{"FerretDB has no views (create's viewOn is NotImplemented)", `support for field "viewOn"`}
-	gapKeyPattern     = serverGap{"FerretDB's duplicate key error has no keyPattern", `$errorResponse.keyPattern: missing`}
-	gapDecimal128     = serverGap{"FerretDB has no Decimal128: it drops the connection on one (its log: invalid BSON type wirebson.Decimal128)", `reading message header: EOF`}
-	gapCollStatsProj  = serverGap{"FerretDB panics on $project after $collStats (its log: key not found: _id) and drops the connection", `reading message header: EOF`}
-	gapMatchResult    = serverGap{"FerretDB answers a find with an unknown query operator on an empty collection with no documents instead of an error", `expected an error, got the result array []`}
-	gapUpsertIndex    = serverGap{"FerretDB gives the wrong index for an upsert that is not the first statement of an update (upserted[].index is 0)", `$result.upsertedIds.`}
+	gapLet             = serverGap{"FerretDB does not implement the let option (NotImplemented)", `support for field "let"`}
+	gapCollation       = serverGap{"FerretDB does not implement collation (NotImplemented)", `support for field "collation"`}
+	gapArrayFilters    = serverGap{"FerretDB does not implement arrayFilters (NotImplemented)", `support for field "arrayFilters"`}
+	gapFAMProjection   = serverGap{"FerretDB's findAndModify does not implement fields, the projection (NotImplemented)", `support for field "fields"`}
+	gapFAMPipeline     = serverGap{"FerretDB's findAndModify does not take an update pipeline (NotImplemented)", `Aggregation pipelines are not supported yet`}
+	gapUpdatePipeline  = serverGap{"FerretDB's update does not take an update pipeline (TypeMismatch on updates.u)", `'update.updates.u' is the wrong type 'array'`}
+	gapOut             = serverGap{"FerretDB does not implement the $out stage", `stage "$out" is not implemented`}
+	gapMerge           = serverGap{"FerretDB does not implement the $merge stage", `stage "$merge" is not implemented`}
+	gapDBAggregate     = serverGap{"FerretDB has no database-level aggregate ({aggregate: 1})", `the 'aggregate' field must specify a collection name or 1`}
+	gapComment         = serverGap{"FerretDB accepts only a string comment (TypeMismatch for a document)", `is the wrong type 'object', expected type 'string'`}
+	gapDots            = serverGap{"FerretDB rejects field names containing '.', which MongoDB 5.0+ stores", `key must not contain '.' sign`}
+	gapDollars         = serverGap{"FerretDB rejects field names starting with '$', which MongoDB 5.0+ stores", `key must not start with '$' sign`}
+	gapViews           = serverGap{"FerretDB has no views (create's viewOn is NotImplemented)", `support for field "viewOn"`}
+	gapKeyPattern      = serverGap{"FerretDB's duplicate key error has no keyPattern", `$errorResponse.keyPattern: missing`}
+	gapDecimal128      = serverGap{"FerretDB has no Decimal128: it drops the connection on one (its log: invalid BSON type wirebson.Decimal128)", `reading message header: EOF`}
+	gapCollStatsProj   = serverGap{"FerretDB panics on $project after $collStats (its log: key not found: _id) and drops the connection", `reading message header: EOF`}
+	gapMatchResult     = serverGap{"FerretDB answers a find with an unknown query operator on an empty collection with no documents instead of an error", `expected an error, got the result array []`}
+	gapClusteredIndex  = serverGap{"FerretDB accepts clusteredIndex in create but does not keep it (listCollections has no clusteredIndex)", `$result[0].options.clusteredIndex: missing`}
+	gapClusteredIndex2 = serverGap{"FerretDB accepts clusteredIndex in create but does not keep it (listIndexes shows _id_)", `expected string "test index", got string "_id_"`}
+	gapTimeSeries      = serverGap{"FerretDB has no time series collections (NotImplemented)", `support for field "timeseries"`}
+	gapReturnKey       = serverGap{"FerretDB does not implement find's returnKey (NotImplemented)", `support for field "returnKey"`}
+	gapUpdateReplyN    = serverGap{"FerretDB's reply to an update with write errors has no n", `.reply.n: missing`}
+	gapAPIStrict       = serverGap{"FerretDB does not enforce apiStrict (it runs distinct, which API version 1 leaves out)", `expected an error, got the result`}
+	gapOneMember       = serverGap{"the test replica set has one member: there is no secondary to freeze or to step up", `read preference secondary: no suitable server`}
+	gapThreeMembers    = serverGap{"the test replica set has one member: the test waits for the topology changes of discovering three", `waitForEvent: 2 of 4`}
+	gapStreaming       = serverGap{"FerretDB's hello has no topologyVersion, so monitors cannot stream (awaited heartbeats) and poll", `awaited: expected true, got false`}
+	gapUpsertIndex     = serverGap{"FerretDB gives the wrong index for an upsert that is not the first statement of an update (upserted[].index is 0)", `$result.upsertedIds.`}
 )
 
 // server is a server behavior entry for one test.
