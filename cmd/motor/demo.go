@@ -15,15 +15,6 @@ import (
 	"github.com/motor-go/motor/internal/testenv"
 )
 
-// cleanupTimeout bounds the demo's cleanup (dropping its database), which
-// runs even when the demo's context has ended.
-const cleanupTimeout = 10 * time.Second
-
-// demoCollection is the collection the demo writes to, in a database named
-// motor_demo_ and eight random hexadecimal digits, so that it never meets
-// existing data.
-const demoCollection = "people"
-
 // demo is one run of motor demo.
 type demo struct {
 	// uri is the server to use; "" starts a test server.
@@ -156,83 +147,6 @@ func (d *demo) quickStart(ctx context.Context, uri string) (err error) {
 	return d.documents(ctx, client)
 }
 
-// documents inserts a few documents with the insert command, reads some back
-// with find, and drops the database.
-func (d *demo) documents(ctx context.Context, client *motor.Client) (err error) {
-	db := client.Database("motor_demo_" + randomHex(4))
-	fmt.Fprintf(d.out, "\nThe driver has no collection methods yet (insert and find come with the CRUD API):\n"+
-		"the demo sends the insert and find commands through RunCommand, as the server receives them,\n"+
-		"to the database %s, which it drops at the end.\n", db.Name())
-
-	insert := bson.D{
-		{Key: "insert", Value: demoCollection},
-		{Key: "documents", Value: bson.A{
-			bson.D{{Key: "_id", Value: bson.NewObjectID()}, {Key: "name", Value: "Ada Lovelace"}, {Key: "born", Value: 1815}, {Key: "field", Value: "mathematics"}},
-			bson.D{{Key: "_id", Value: bson.NewObjectID()}, {Key: "name", Value: "Grace Hopper"}, {Key: "born", Value: 1906}, {Key: "field", Value: "compilers"}},
-			bson.D{{Key: "_id", Value: bson.NewObjectID()}, {Key: "name", Value: "Alan Turing"}, {Key: "born", Value: 1912}, {Key: "field", Value: "computability"}},
-		}},
-	}
-	reply, err := d.command(ctx, db, insert)
-	if err != nil {
-		return err
-	}
-	defer func() { err = errors.Join(err, d.drop(ctx, db)) }()
-	if we := reply.Lookup("writeErrors"); !we.IsZero() {
-		return fmt.Errorf("insert: write errors: %s", we)
-	}
-
-	find := bson.D{
-		{Key: "find", Value: demoCollection},
-		{Key: "filter", Value: bson.D{{Key: "born", Value: bson.D{{Key: "$lt", Value: 1910}}}}},
-		{Key: "sort", Value: bson.D{{Key: "born", Value: 1}}},
-	}
-	reply, err = d.command(ctx, db, find)
-	if err != nil {
-		return err
-	}
-	cursor, ok := reply.Lookup("cursor").DocumentOK()
-	if !ok {
-		return fmt.Errorf("find: the reply has no cursor document: %s", reply)
-	}
-	if id := cursor.Lookup("id").Int64(); id != 0 {
-		// Three documents fit in the first batch; a server that keeps the
-		// cursor open anyway gets it closed.
-		kill := bson.D{{Key: "killCursors", Value: demoCollection}, {Key: "cursors", Value: bson.A{id}}}
-		if _, err := d.command(ctx, db, kill); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// command prints cmd, runs it on db, and prints the reply. Lists of
-// documents, in the command or in the reply, are printed one per line.
-func (d *demo) command(ctx context.Context, db *motor.Database, cmd bson.D) (bson.Raw, error) {
-	d.stepf("%s: client.Database(%q).RunCommand(ctx, cmd)", cmd[0].Key, db.Name())
-	raw, err := bson.Marshal(cmd)
-	if err != nil {
-		return nil, err
-	}
-	d.printDocument("command", raw)
-	reply, err := db.RunCommand(ctx, cmd).Raw()
-	if err != nil {
-		return nil, err
-	}
-	d.printDocument("reply", reply)
-	return reply, nil
-}
-
-// drop drops the demo's database, with a context of its own so that it runs
-// after the demo's context ended too.
-func (d *demo) drop(ctx context.Context, db *motor.Database) error {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
-	defer cancel()
-	if _, err := d.command(ctx, db, bson.D{{Key: "dropDatabase", Value: 1}}); err != nil {
-		return fmt.Errorf("dropping the demo database %s: %w", db.Name(), err)
-	}
-	return nil
-}
-
 // stepf prints the heading of the next step.
 func (d *demo) stepf(format string, args ...any) {
 	d.step++
@@ -242,56 +156,6 @@ func (d *demo) stepf(format string, args ...any) {
 // detailf prints a line under the current step.
 func (d *demo) detailf(format string, args ...any) {
 	fmt.Fprintf(d.out, "    %s\n", fmt.Sprintf(format, args...))
-}
-
-// printDocument prints doc as relaxed Extended JSON after label, then the
-// documents of its list, if it has one, one per line.
-func (d *demo) printDocument(label string, doc bson.Raw) {
-	short, docs := abbreviate(doc)
-	d.detailf("%s: %s", label, short)
-	for _, doc := range docs {
-		d.detailf("  %s", doc)
-	}
-}
-
-// abbreviate returns doc as relaxed Extended JSON, with its list of
-// documents, if any, replaced by "<N documents>", and the documents of that
-// list. The list is a command's "documents" or a reply's "cursor.firstBatch".
-func abbreviate(doc bson.Raw) (string, []bson.Raw) {
-	var docs []bson.Raw
-	placeholder := func(a bson.RawArray) string {
-		for _, v := range a.Values() {
-			docs = append(docs, v.Document())
-		}
-		if len(docs) == 1 {
-			return "<1 document>"
-		}
-		return fmt.Sprintf("<%d documents>", len(docs))
-	}
-	var short bson.D
-	for k, v := range doc.Elements() {
-		switch a, isArray := v.ArrayOK(); {
-		case k == "documents" && isArray:
-			short = append(short, bson.E{Key: k, Value: placeholder(a)})
-		case k == "cursor" && !v.Document().Lookup("firstBatch").IsZero():
-			var c bson.D
-			for ck, cv := range v.Document().Elements() {
-				if ck == "firstBatch" {
-					c = append(c, bson.E{Key: ck, Value: placeholder(cv.Array())})
-				} else {
-					c = append(c, bson.E{Key: ck, Value: cv})
-				}
-			}
-			short = append(short, bson.E{Key: k, Value: c})
-		default:
-			short = append(short, bson.E{Key: k, Value: v})
-		}
-	}
-	b, err := bson.Marshal(short)
-	if err != nil {
-		return doc.String(), nil
-	}
-	return bson.Raw(b).String(), docs
 }
 
 // randomHex returns 2n random hexadecimal digits.

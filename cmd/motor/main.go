@@ -42,8 +42,9 @@ Usage:
 
 Commands:
 
-	demo     run the quick start: connect, server info, ping, hello, and an
-	         insert and a find through RunCommand, printing what it does.
+	demo     run the quick start: connect, server info, ping, hello, then
+	         insert, find, count, update and index a typed collection,
+	         printing what it does.
 	         Without --uri it starts a FerretDB test server (the first run
 	         builds it, a few minutes) and stops it at the end; with --uri it
 	         uses that server and drops the database it created.
