@@ -30,6 +30,10 @@ const (
 	// answers: the test runs, and is skipped only if it fails with that
 	// answer.
 	ServerBehavior Feature = "server behavior"
+	// Secondaries: the test needs a replica set with more than one member.
+	// The entry applies only to a replica set target of one member, and
+	// only to tests whose runOnRequirements ask for a replica set.
+	Secondaries Feature = "a replica set with secondaries"
 	// ServerAccepts: the test expects the server to reject something that
 	// the test server accepts. Such an entry names one test exactly; the
 	// test runs, and is skipped only if it raises no error.
@@ -113,6 +117,14 @@ func (l *SkipList) consult(t *Test, target *Target) (*Skip, error) {
 		if s.Needs == FailPoints && target.FailPoints {
 			continue // this server has fail points: the test runs
 		}
+		if s.Needs == Secondaries {
+			if !t.requiresTopology("replicaset") {
+				return nil, fmt.Errorf("unified: skip list: %v: the test does not ask for a replica set", s)
+			}
+			if target.Topology != "replicaset" || target.Members > 1 {
+				continue // this deployment has the members the test needs
+			}
+		}
 		l.mu.Lock()
 		l.used[i] = true
 		l.mu.Unlock()
@@ -169,4 +181,26 @@ func (t *Test) uses(names ...string) bool {
 		return false
 	}
 	return walk(t.operations)
+}
+
+// requiresTopology reports whether every runOnRequirement of the test, or of
+// its file, names the topology.
+func (t *Test) requiresTopology(name string) bool {
+	for _, reqs := range [][]bson.Raw{t.runOn, t.file.runOn} {
+		if len(reqs) == 0 {
+			continue
+		}
+		all := true
+		for _, r := range reqs {
+			found := false
+			for _, v := range r.Lookup("topologies").Array().Values() {
+				found = found || v.StringValue() == name
+			}
+			all = all && found
+		}
+		if all {
+			return true
+		}
+	}
+	return false
 }

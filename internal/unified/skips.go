@@ -58,8 +58,6 @@ var (
 	gapReturnKey       = serverGap{"FerretDB does not implement find's returnKey (NotImplemented)", `support for field "returnKey"`}
 	gapUpdateReplyN    = serverGap{"FerretDB's reply to an update with write errors has no n", `.reply.n: missing`}
 	gapAPIStrict       = serverGap{"FerretDB does not enforce apiStrict (it runs distinct, which API version 1 leaves out)", `expected an error, got the result`}
-	gapOneMember       = serverGap{"the test replica set has one member: there is no secondary to freeze or to step up", `read preference secondary: no suitable server`}
-	gapThreeMembers    = serverGap{"the test replica set has one member: the test waits for the topology changes of discovering three", `waitForEvent: 2 of 4`}
 	gapStreaming       = serverGap{"FerretDB's hello has no topologyVersion, so monitors cannot stream (awaited heartbeats) and poll", `awaited: expected true, got false`}
 	gapUpsertIndex     = serverGap{"FerretDB gives the wrong index for an upsert that is not the first statement of an update (upserted[].index is 0)", `$result.upsertedIds.`}
 )

@@ -26,6 +26,9 @@ type Target struct {
 	// Topology is "single", "replicaset", "sharded",
 	// "sharded-replicaset" or "load-balanced".
 	Topology string
+	// Members is the number of replica set members the primary lists (0
+	// for other topologies).
+	Members int
 	// Auth says that connections authenticate.
 	Auth bool
 	// FailPoints says that the server accepts configureFailPoint.
@@ -96,6 +99,9 @@ func (t *Target) probe(ctx context.Context, cfg *motor.Config) error {
 		}
 	case hello.Lookup("setName").Type != 0:
 		t.Topology = "replicaset"
+		for _, key := range []string{"hosts", "passives", "arbiters"} {
+			t.Members += hello.Lookup(key).Array().Len()
+		}
 	default:
 		t.Topology = "single"
 	}
@@ -135,6 +141,9 @@ func (t *Target) String() string {
 	s := fmt.Sprintf("%s (%s, %s", t.Name, t.Version, t.Topology)
 	if t.Auth {
 		s += ", auth"
+	}
+	if t.Members > 0 {
+		s += fmt.Sprintf(", %d member(s)", t.Members)
 	}
 	if t.FailPoints {
 		s += ", fail points"
