@@ -51,8 +51,8 @@ func FuzzManagementReplies(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		raw := bson.Raw(b)
 		for _, key := range []string{"firstBatch", "nextBatch"} {
-			_, _, docs, _ := parseListingBatch(raw, key)
-			for _, d := range docs {
+			r, _ := parseCursorReply(raw, key)
+			for _, d := range r.docs {
 				_, _ = parseIndexSpecification(d, "d.c")
 				_, _ = parseCollectionSpecification(d, "d")
 			}

@@ -84,18 +84,28 @@ var ErrCursorClosed = errors.New("motor: cursor is closed")
 // parseCursorReply reads the cursor document of reply; batch names its
 // array, "firstBatch" or "nextBatch". The documents slice into reply.
 func parseCursorReply(reply bson.Raw, batch string) (cursorReply, error) {
+	r, err := decodeCursorReply(reply, batch)
+	if err != nil {
+		return r, fmt.Errorf("motor: %w", err)
+	}
+	return r, nil
+}
+
+// decodeCursorReply is parseCursorReply with errors that name no package,
+// for callers that prefix their own (the command's name).
+func decodeCursorReply(reply bson.Raw, batch string) (cursorReply, error) {
 	var r cursorReply
 	cur, ok := reply.Lookup("cursor").DocumentOK()
 	if !ok {
-		return r, fmt.Errorf("motor: reply without a cursor document: %v", reply)
+		return r, fmt.Errorf("reply without a cursor document: %v", reply)
 	}
 	if r.id, ok = cur.Lookup("id").AsInt64OK(); !ok {
-		return r, fmt.Errorf("motor: cursor reply without an id: %v", cur)
+		return r, fmt.Errorf("cursor reply without an id: %v", cur)
 	}
 	r.ns = cur.Lookup("ns").StringValue()
 	arr, ok := cur.Lookup(batch).ArrayOK()
 	if !ok {
-		return r, fmt.Errorf("motor: cursor reply without %s: %v", batch, cur)
+		return r, fmt.Errorf("cursor reply without %s: %v", batch, cur)
 	}
 	n := 0
 	for range arr.Values() {
@@ -105,7 +115,7 @@ func parseCursorReply(reply bson.Raw, batch string) (cursorReply, error) {
 	for i, v := range arr.Values() {
 		d, ok := v.DocumentOK()
 		if !ok {
-			return r, fmt.Errorf("motor: %s element %d is a %v, not a document", batch, i, v.Type)
+			return r, fmt.Errorf("%s element %d is a %v, not a document", batch, i, v.Type)
 		}
 		r.docs = append(r.docs, d)
 	}

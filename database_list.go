@@ -126,7 +126,7 @@ func (db *Database) listCollections(ctx context.Context, filter any, namesOnly b
 		return nil, err
 	}
 	// The enumeration specification: getMore must not repeat the comment.
-	return drainListing(ctx, db.client.exec, a.op(body), o.BatchSize, nil)
+	return drainListing(ctx, db.client, a.op(body), o.BatchSize, nil)
 }
 
 // parseCollectionSpecification reads one document of listCollections.

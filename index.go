@@ -250,7 +250,7 @@ func (v IndexView) list(ctx context.Context, opts []ListIndexesOptions) ([]bson.
 		return nil, err
 	}
 	// The index management specification has getMore carry the comment.
-	return drainListing(ctx, v.db.client.exec, a.op(body), o.BatchSize, o.Comment)
+	return drainListing(ctx, v.db.client, a.op(body), o.BatchSize, o.Comment)
 }
 
 // parseIndexSpecification reads one document of listIndexes.
