@@ -5,11 +5,9 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/motor-go/motor/bson"
 	"github.com/motor-go/motor/internal/op"
-	"github.com/motor-go/motor/internal/session"
 	"github.com/motor-go/motor/internal/wire"
 )
 
@@ -228,8 +226,7 @@ func (r *clientRun) execute(ctx context.Context, body []byte) error {
 			from = to
 			continue
 		}
-		err = r.record(ctx, res, from, to)
-		r.client.exec.EndSession(res.Session)
+		err = r.record(ctx, res, from, to) // ends res.Session
 		if err != nil {
 			return err
 		}
@@ -242,7 +239,9 @@ func (r *clientRun) execute(ctx context.Context, body []byte) error {
 }
 
 // record gathers what the reply to the batch [from, to) says, reading the
-// whole results cursor.
+// whole results cursor with getMores on the server and session of the
+// bulkWrite command; it ends that session. If the cursor cannot be read to
+// its end, it is killed.
 func (r *clientRun) record(ctx context.Context, res op.Result, from, to int) error {
 	reply := res.Reply
 	r.observed = true
@@ -262,106 +261,76 @@ func (r *clientRun) record(ctx context.Context, res op.Result, from, to int) err
 		r.succeeded = true
 	}
 	cur, _ := reply.Lookup("cursor").DocumentOK()
-	id, _ := cur.Lookup("id").AsInt64OK()
+	first := cursorReply{ns: cur.Lookup("ns").StringValue()}
+	first.id, _ = cur.Lookup("id").AsInt64OK()
 	r.results(cur.Lookup("firstBatch"), from, to)
-	if id == 0 {
-		return nil
+	err, kerr := r.client.drainCursor(ctx, "bulkWrite", res, first, cursorOpts{}, func(d bson.Raw) { r.result(d, from, to) })
+	if kerr != nil {
+		return errors.Join(err, fmt.Errorf("motor: killing the bulkWrite results cursor: %w", kerr))
 	}
-	db, coll, _ := strings.Cut(cur.Lookup("ns").StringValue(), ".")
-	return r.drain(ctx, res, db, coll, id, from, to)
-}
-
-// drain reads the rest of the results cursor with getMore on the server
-// and session of the bulkWrite command, killing the cursor if that fails.
-func (r *clientRun) drain(ctx context.Context, res op.Result, db, coll string, id int64, from, to int) error {
-	for id != 0 {
-		body, err := bson.Marshal(bson.D{{Key: "getMore", Value: id}, {Key: "collection", Value: coll}})
-		if err != nil {
-			return err
-		}
-		gm, err := r.client.exec.Run(ctx, &op.Command{Name: "getMore", DB: db, Body: body, Address: res.Address, Session: res.Session})
-		if err != nil {
-			if kerr := r.killCursor(ctx, db, coll, id, res.Address, res.Session); kerr != nil {
-				return errors.Join(err, kerr)
-			}
-			return err
-		}
-		cur, _ := gm.Reply.Lookup("cursor").DocumentOK()
-		id, _ = cur.Lookup("id").AsInt64OK()
-		r.results(cur.Lookup("nextBatch"), from, to)
-	}
-	return nil
-}
-
-func (r *clientRun) killCursor(ctx context.Context, db, coll string, id int64, addr string, s *session.Server) error {
-	body, err := bson.Marshal(bson.D{{Key: "killCursors", Value: coll}, {Key: "cursors", Value: bson.A{id}}})
-	if err != nil {
-		return err
-	}
-	_, err = r.client.exec.Run(ctx, &op.Command{Name: "killCursors", DB: db, Body: body, Address: addr, Session: s})
-	if err != nil {
-		return fmt.Errorf("motor: killing the bulkWrite results cursor: %w", err)
-	}
-	return nil
+	return err
 }
 
 // results records a batch of the results cursor: {ok, idx, code, errmsg,
 // errInfo, n, nModified, upserted}, idx counting from the batch's first op.
 func (r *clientRun) results(batch bson.RawValue, from, to int) {
 	for _, v := range batch.Array().Values() {
-		d, ok := v.DocumentOK()
-		if !ok {
-			continue
+		if d, ok := v.DocumentOK(); ok {
+			r.result(d, from, to)
 		}
-		idx, _ := d.Lookup("idx").AsInt64OK()
-		if idx < 0 || idx >= int64(to-from) {
-			continue
+	}
+}
+
+// result records one document of the results cursor.
+func (r *clientRun) result(d bson.Raw, from, to int) {
+	idx, _ := d.Lookup("idx").AsInt64OK()
+	if idx < 0 || idx >= int64(to-from) {
+		return
+	}
+	i := from + int(idx)
+	if okv, _ := d.Lookup("ok").AsFloat64OK(); okv == 0 {
+		we := WriteError{Index: i, Message: d.Lookup("errmsg").StringValue()}
+		if c, ok := d.Lookup("code").AsInt64OK(); ok {
+			we.Code = int32(c)
 		}
-		i := from + int(idx)
-		if okv, _ := d.Lookup("ok").AsFloat64OK(); okv == 0 {
-			we := WriteError{Index: i, Message: d.Lookup("errmsg").StringValue()}
-			if c, ok := d.Lookup("code").AsInt64OK(); ok {
-				we.Code = int32(c)
-			}
-			if info, ok := d.Lookup("errInfo").DocumentOK(); ok {
-				we.Details = append(bson.Raw(nil), info...)
-			}
-			if r.wes == nil {
-				r.wes = make(map[int]WriteError)
-			}
-			r.wes[i] = we
-			if r.ordered && idx > 0 {
-				r.succeeded = true
-			}
-			continue
+		if info, ok := d.Lookup("errInfo").DocumentOK(); ok {
+			we.Details = append(bson.Raw(nil), info...)
 		}
-		if !r.verbose {
-			continue
+		if r.wes == nil {
+			r.wes = make(map[int]WriteError)
 		}
-		n, _ := d.Lookup("n").AsInt64OK()
-		switch r.ops.kinds[i] {
-		case kindInsert:
-			if r.res.InsertResults == nil {
-				r.res.InsertResults = make(map[int]ClientInsertResult)
-			}
-			r.res.InsertResults[i] = ClientInsertResult{InsertedID: r.ops.ids[i]}
-		case kindUpdate:
-			u := ClientUpdateResult{MatchedCount: n}
-			u.ModifiedCount, _ = d.Lookup("nModified").AsInt64OK()
-			if up, ok := d.Lookup("upserted").DocumentOK(); ok {
-				u.DidUpsert = true
-				_ = up.Lookup("_id").Unmarshal(&u.UpsertedID)
-			}
-			if r.res.UpdateResults == nil {
-				r.res.UpdateResults = make(map[int]ClientUpdateResult)
-			}
-			r.res.UpdateResults[i] = u
-		case kindDelete:
-			if r.res.DeleteResults == nil {
-				r.res.DeleteResults = make(map[int]ClientDeleteResult)
-			}
-			r.res.DeleteResults[i] = ClientDeleteResult{DeletedCount: n}
+		r.wes[i] = we
+		if r.ordered && idx > 0 {
+			r.succeeded = true
 		}
+		return
+	}
+	if !r.verbose {
+		return
+	}
+	n, _ := d.Lookup("n").AsInt64OK()
+	switch r.ops.kinds[i] {
+	case kindInsert:
+		if r.res.InsertResults == nil {
+			r.res.InsertResults = make(map[int]ClientInsertResult)
+		}
+		r.res.InsertResults[i] = ClientInsertResult{InsertedID: r.ops.ids[i]}
+	case kindUpdate:
+		u := ClientUpdateResult{MatchedCount: n}
+		u.ModifiedCount, _ = d.Lookup("nModified").AsInt64OK()
+		if up, ok := d.Lookup("upserted").DocumentOK(); ok {
+			u.DidUpsert = true
+			_ = up.Lookup("_id").Unmarshal(&u.UpsertedID)
+		}
+		if r.res.UpdateResults == nil {
+			r.res.UpdateResults = make(map[int]ClientUpdateResult)
+		}
+		r.res.UpdateResults[i] = u
+	case kindDelete:
+		if r.res.DeleteResults == nil {
+			r.res.DeleteResults = make(map[int]ClientDeleteResult)
+		}
+		r.res.DeleteResults[i] = ClientDeleteResult{DeletedCount: n}
 	}
 }
 
