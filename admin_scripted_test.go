@@ -29,9 +29,12 @@ type admFake struct {
 
 func newAdmFake(t *testing.T, maxWire int32, reply func(req wiretest.Request) []wiretest.Reply) (*admFake, *motor.Client) {
 	t.Helper()
-	wiretest.LeakCheck(t)
-	f := &admFake{}
-	hello := bson.D{
+	return newAdmFakeWith(t, admHello(maxWire), "directConnection=true", nil, reply)
+}
+
+// admHello is the hello reply of a standalone server.
+func admHello(maxWire int32) bson.D {
+	return bson.D{
 		{Key: "helloOk", Value: true},
 		{Key: "isWritablePrimary", Value: true},
 		{Key: "maxBsonObjectSize", Value: int32(16 << 20)},
@@ -43,6 +46,14 @@ func newAdmFake(t *testing.T, maxWire int32, reply func(req wiretest.Request) []
 		{Key: "maxWireVersion", Value: maxWire},
 		{Key: "ok", Value: 1.0},
 	}
+}
+
+// newAdmFakeWith is newAdmFake with the given hello reply, URI options and
+// configuration edit.
+func newAdmFakeWith(t *testing.T, hello bson.D, uriOpts string, edit func(*motor.Config), reply func(req wiretest.Request) []wiretest.Reply) (*admFake, *motor.Client) {
+	t.Helper()
+	wiretest.LeakCheck(t)
+	f := &admFake{}
 	f.srv = wiretest.NewServer(t, func(req wiretest.Request) []wiretest.Reply {
 		switch req.Command {
 		case "hello", "isMaster", "ismaster":
@@ -60,7 +71,7 @@ func newAdmFake(t *testing.T, maxWire int32, reply func(req wiretest.Request) []
 		}
 		return []wiretest.Reply{{Doc: bson.D{{Key: "ok", Value: 1.0}}}}
 	})
-	c := connect(t, "mongodb://"+f.srv.Addr()+"/?directConnection=true&serverSelectionTimeoutMS=5000", nil)
+	c := connect(t, "mongodb://"+f.srv.Addr()+"/?"+uriOpts+"&serverSelectionTimeoutMS=5000", edit)
 	return f, c
 }
 

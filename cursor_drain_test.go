@@ -18,54 +18,26 @@ import (
 // session ends: every getMore and killCursors must use that connection,
 // and the connection and the session must go back exactly once.
 
-// lbFake is a scripted server behind a load balancer: its hello carries a
-// serviceId. It records the commands other than hello and endSessions,
-// and counts the pool's check-outs and check-ins.
+// lbFake is an admFake behind a load balancer (its hello carries a
+// serviceId) that counts the pool's check-outs and check-ins.
 type lbFake struct {
-	mu                    sync.Mutex
-	reqs                  []wiretest.Request
+	*admFake
+
+	pmu                   sync.Mutex // the monitor may run before admFake is set
 	checkedOut, checkedIn int
 }
 
 func newLBFake(t *testing.T, reply func(req wiretest.Request) []wiretest.Reply) (*lbFake, *motor.Client) {
 	t.Helper()
-	wiretest.LeakCheck(t)
 	f := &lbFake{}
-	hello := bson.D{
-		{Key: "helloOk", Value: true},
-		{Key: "isWritablePrimary", Value: true},
-		{Key: "msg", Value: "isdbgrid"},
-		{Key: "serviceId", Value: bson.NewObjectID()},
-		{Key: "maxBsonObjectSize", Value: int32(16 << 20)},
-		{Key: "maxMessageSizeBytes", Value: int32(48_000_000)},
-		{Key: "maxWriteBatchSize", Value: int32(100_000)},
-		{Key: "logicalSessionTimeoutMinutes", Value: int32(30)},
-		{Key: "connectionId", Value: int32(7)},
-		{Key: "minWireVersion", Value: int32(0)},
-		{Key: "maxWireVersion", Value: int32(25)},
-		{Key: "ok", Value: 1.0},
-	}
-	srv := wiretest.NewServer(t, func(req wiretest.Request) []wiretest.Reply {
-		switch req.Command {
-		case "hello", "isMaster", "ismaster":
-			return []wiretest.Reply{{Doc: hello}}
-		case "endSessions":
-			return []wiretest.Reply{{Doc: bson.D{{Key: "ok", Value: 1.0}}}}
-		}
-		f.mu.Lock()
-		f.reqs = append(f.reqs, req)
-		f.mu.Unlock()
-		if r := reply(req); r != nil {
-			return r
-		}
-		return []wiretest.Reply{{Doc: bson.D{{Key: "ok", Value: 1.0}}}}
-	})
-	c := connect(t, "mongodb://"+srv.Addr()+"/?loadBalanced=true&serverSelectionTimeoutMS=5000", func(cfg *motor.Config) {
+	hello := append(admHello(25), bson.E{Key: "msg", Value: "isdbgrid"}, bson.E{Key: "serviceId", Value: bson.NewObjectID()})
+	var c *motor.Client
+	f.admFake, c = newAdmFakeWith(t, hello, "loadBalanced=true", func(cfg *motor.Config) {
 		cfg.PoolMonitor = &event.PoolMonitor{
-			ConnectionCheckedOut: func(event.ConnectionCheckedOutEvent) { f.mu.Lock(); f.checkedOut++; f.mu.Unlock() },
-			ConnectionCheckedIn:  func(event.ConnectionCheckedInEvent) { f.mu.Lock(); f.checkedIn++; f.mu.Unlock() },
+			ConnectionCheckedOut: func(event.ConnectionCheckedOutEvent) { f.pmu.Lock(); f.checkedOut++; f.pmu.Unlock() },
+			ConnectionCheckedIn:  func(event.ConnectionCheckedInEvent) { f.pmu.Lock(); f.checkedIn++; f.pmu.Unlock() },
 		}
-	})
+	}, reply)
 	return f, c
 }
 
@@ -88,17 +60,12 @@ func (f *lbFake) check(t *testing.T, want string) {
 	if names != want {
 		t.Errorf("commands %s, want %s", names, want)
 	}
+	f.pmu.Lock()
+	defer f.pmu.Unlock()
 	if f.checkedOut != f.checkedIn {
 		t.Errorf("%d check-outs, %d check-ins: the pinned connection was not returned once", f.checkedOut, f.checkedIn)
 	}
 	f.reqs = nil
-}
-
-func lbCursorReply(id int64, ns, batch string, docs ...any) []wiretest.Reply {
-	return []wiretest.Reply{{Doc: bson.D{
-		{Key: "cursor", Value: bson.D{{Key: "id", Value: id}, {Key: "ns", Value: ns}, {Key: batch, Value: bson.A(docs)}}},
-		{Key: "ok", Value: 1.0},
-	}}}
 }
 
 func TestDrainedCursorsLoadBalanced(t *testing.T) {
@@ -110,9 +77,9 @@ func TestDrainedCursorsLoadBalanced(t *testing.T) {
 		mu.Unlock()
 		switch req.Command {
 		case "listIndexes":
-			return lbCursorReply(8, "d.c", "firstBatch", admIndexDoc("_id_", bson.D{{Key: "_id", Value: 1}}))
+			return admCursorReply(8, "d.c", "firstBatch", admIndexDoc("_id_", bson.D{{Key: "_id", Value: 1}}))
 		case "listCollections":
-			return lbCursorReply(0, "d.$cmd.listCollections", "firstBatch", bson.D{{Key: "name", Value: "c"}, {Key: "type", Value: "collection"}})
+			return admCursorReply(0, "d.$cmd.listCollections", "firstBatch", bson.D{{Key: "name", Value: "c"}, {Key: "type", Value: "collection"}})
 		case "bulkWrite":
 			return []wiretest.Reply{{Doc: bson.D{{Key: "ok", Value: 1.0}, {Key: "nErrors", Value: int32(0)}, {Key: "nInserted", Value: int32(2)},
 				{Key: "cursor", Value: bson.D{{Key: "id", Value: int64(9)}, {Key: "ns", Value: "admin.$cmd.bulkWrite"},
@@ -122,11 +89,11 @@ func TestDrainedCursorsLoadBalanced(t *testing.T) {
 				return admErrorReply(96, "OperationFailed", "boom")
 			}
 			if req.Body.Lookup("collection").StringValue() == "$cmd.bulkWrite" {
-				return lbCursorReply(0, "admin.$cmd.bulkWrite", "nextBatch", bson.D{{Key: "ok", Value: 1.0}, {Key: "idx", Value: int32(1)}, {Key: "n", Value: int32(1)}})
+				return admCursorReply(0, "admin.$cmd.bulkWrite", "nextBatch", bson.D{{Key: "ok", Value: 1.0}, {Key: "idx", Value: int32(1)}, {Key: "n", Value: int32(1)}})
 			}
-			return lbCursorReply(0, "d.c", "nextBatch", admIndexDoc("a_1", bson.D{{Key: "a", Value: 1}}))
+			return admCursorReply(0, "d.c", "nextBatch", admIndexDoc("a_1", bson.D{{Key: "a", Value: 1}}))
 		case "find":
-			return lbCursorReply(5, "d.c", "firstBatch", bson.D{{Key: "_id", Value: 1}})
+			return admCursorReply(5, "d.c", "firstBatch", bson.D{{Key: "_id", Value: 1}})
 		}
 		return nil
 	})
