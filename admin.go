@@ -2,7 +2,6 @@ package motor
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -105,14 +104,12 @@ func checkAdminName(op, what, name string) error {
 	return nil
 }
 
-// errNilListFilter is the error for a nil filter given to a listing.
-var errNilListFilter = errors.New("motor: nil filter")
-
-// encodeListFilter encodes a listing's filter with reg. nil is refused, as for
-// every filter of the driver: bson.D{} selects everything.
-func encodeListFilter(reg *bson.Registry, filter any) (bson.Raw, error) {
+// encodeListFilter encodes the filter of the listing cmd with reg. nil is
+// refused (ErrNilFilter), as for every filter of the driver: bson.D{}
+// selects everything.
+func encodeListFilter(cmd string, reg *bson.Registry, filter any) (bson.Raw, error) {
 	if filter == nil {
-		return nil, errNilListFilter
+		return nil, fmt.Errorf("motor: %s: %w", cmd, ErrNilFilter)
 	}
 	b, err := bson.MarshalOptions{Registry: reg}.Marshal(filter)
 	if err != nil {

@@ -102,7 +102,7 @@ func (c *Client) ListDatabaseNames(ctx context.Context, filter any, opts ...List
 }
 
 func (c *Client) listDatabases(ctx context.Context, filter any, namesOnly bool, opts []ListDatabasesOptions) (bson.Raw, error) {
-	f, err := encodeListFilter(nil, filter)
+	f, err := encodeListFilter("listDatabases", nil, filter)
 	if err != nil {
 		return nil, err
 	}

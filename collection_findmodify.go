@@ -59,7 +59,7 @@ func (c *Collection[T]) findAndModify(ctx context.Context, name string, filter, 
 	var zero T
 	remove, replace := kind == fmDelete, kind == fmReplace
 	if isNilValue(filter) {
-		return zero, fmt.Errorf("motor: %s: %w", name, errWriteNilFilter)
+		return zero, fmt.Errorf("motor: %s: %w", name, ErrNilFilter)
 	}
 	if !remove && isNilValue(update) {
 		if replace {

@@ -96,7 +96,7 @@ func (db *Database) listCollections(ctx context.Context, filter any, namesOnly b
 	if err := checkAdminName("ListCollections", "database", db.name); err != nil {
 		return nil, err
 	}
-	f, err := encodeListFilter(db.registry, filter)
+	f, err := encodeListFilter("listCollections", db.registry, filter)
 	if err != nil {
 		return nil, err
 	}

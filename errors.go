@@ -1,6 +1,10 @@
 package motor
 
-import "github.com/motor-go/motor/mongoerr"
+import (
+	"errors"
+
+	"github.com/motor-go/motor/mongoerr"
+)
 
 // The driver's errors. They are defined in package mongoerr, where the
 // driver's internal layers build them, and named here so that code using the
@@ -36,6 +40,15 @@ var (
 	// ErrAuthenticationFailed matches a failed authentication.
 	ErrAuthenticationFailed = mongoerr.ErrAuthenticationFailed
 )
+
+// ErrNilFilter is wrapped by the error of every operation given a nil
+// filter (reads, writes, write models, findAndModify, the listings), which
+// is refused before anything is sent: bson.D{} is the filter that matches
+// every document. The error names the operation:
+//
+//	_, err := coll.DeleteMany(ctx, nil)
+//	errors.Is(err, motor.ErrNilFilter) // true: "motor: DeleteMany: nil filter ..."
+var ErrNilFilter = errors.New("nil filter (use bson.D{} to match every document)")
 
 // IsTimeout reports whether err is, or was caused by, a timeout: a context
 // deadline, an I/O deadline, or the server's MaxTimeMSExpired.

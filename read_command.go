@@ -1,7 +1,6 @@
 package motor
 
 import (
-	"errors"
 	"fmt"
 	"time"
 
@@ -11,14 +10,11 @@ import (
 // This file holds what the read operations (find, aggregate, distinct,
 // count) share to build their commands.
 
-// errNilReadFilter is the error for a nil filter given to a read; nothing
-// is sent.
-var errNilReadFilter = errors.New("motor: nil filter (use bson.D{} to match every document)")
-
-// filterDoc encodes a read's filter, which must be a document.
+// filterDoc encodes a read's filter, which must be a document; nil is
+// refused (ErrNilFilter) and nothing is sent.
 func (c *Collection[T]) filterDoc(cmd string, filter any) (bson.Raw, error) {
 	if filter == nil {
-		return nil, fmt.Errorf("motor: %s: %w", cmd, errNilReadFilter)
+		return nil, fmt.Errorf("motor: %s: %w", cmd, ErrNilFilter)
 	}
 	b, err := c.marshal(filter)
 	if err != nil {

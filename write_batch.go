@@ -207,9 +207,9 @@ func isNilValue(v any) bool {
 
 // The client-side errors of the write operations, returned before
 // anything is sent, wrapped in an error naming the operation ("motor:
-// UpdateOne: nil filter ...").
+// InsertOne: nil document"); a nil filter is ErrNilFilter, wrapped the same
+// way.
 var (
-	errWriteNilFilter      = errors.New("nil filter (use bson.D{} to match every document)")
 	errWriteNilDocument    = errors.New("nil document")
 	errWriteNilUpdate      = errors.New("nil update")
 	errWriteNoDocuments    = errors.New("no documents to insert")

@@ -42,7 +42,7 @@ func clientForm(nsIndex int32) stmtForm {
 // the maxBsonObjectSize check.
 func appendStmt(buf []byte, reg *bson.Registry, st *writeStmt, f stmtForm) ([]byte, int, error) {
 	if isNilValue(st.filter) {
-		return buf, 0, errWriteNilFilter
+		return buf, 0, ErrNilFilter
 	}
 	if !st.delete && isNilValue(st.update) {
 		if st.replace {

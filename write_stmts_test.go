@@ -31,11 +31,11 @@ func TestAppendStmtChecks(t *testing.T) {
 		{"replacement with operator", writeStmt{filter: f, update: set, replace: true}, errWriteReplaceOp, ""},
 		{"replacement as array", writeStmt{filter: f, update: bson.A{repl}, replace: true}, nil, "must be a document, not an array"},
 		{"replacement nil", writeStmt{filter: f, replace: true}, nil, "nil replacement"},
-		{"filter nil", writeStmt{update: set}, errWriteNilFilter, ""},
-		{"filter nil D", writeStmt{filter: bson.D(nil), update: set}, errWriteNilFilter, ""},
+		{"filter nil", writeStmt{update: set}, ErrNilFilter, ""},
+		{"filter nil D", writeStmt{filter: bson.D(nil), update: set}, ErrNilFilter, ""},
 		{"filter not a document", writeStmt{filter: 5, update: set}, nil, "filter must be a document"},
 		{"delete", writeStmt{filter: f, delete: true}, nil, ""},
-		{"delete nil filter", writeStmt{delete: true}, errWriteNilFilter, ""},
+		{"delete nil filter", writeStmt{delete: true}, ErrNilFilter, ""},
 		{"delete all", writeStmt{filter: bson.D{}, delete: true, multi: true}, nil, ""},
 	}
 	for _, tt := range tests {
