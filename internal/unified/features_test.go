@@ -38,9 +38,10 @@ type featureCase struct {
 	name  string
 	file  string
 	loops int
-	// want is "" for a pass, "skip: <text>" for a skip, or a text of the
-	// failure.
-	want string
+	// want is "" for a pass, or a text of the failure (of the skip reason
+	// with wantSkip).
+	want     string
+	wantSkip bool
 	// after checks the BSON entities after a passing test.
 	after func(t *testing.T, value func(string) (bson.RawValue, error))
 }
@@ -267,7 +268,7 @@ func TestRunnerFeatures(t *testing.T) {
 			"operations": [{"name": "find", "object": "collection0", "arguments": {"filter": {}}}],
 			"expectEvents": [{"client": "client0", "eventType": "cmap", "events": []}]
 		}`)},
-		{name: "unmet serverParameters", want: "needs server parameter noSuchParameter=true", file: fileWith("", `{
+		{name: "unmet serverParameters", wantSkip: true, want: "needs server parameter noSuchParameter=true", file: fileWith("", `{
 			"description": "serverParameters",
 			"runOnRequirements": [{"serverParameters": {"noSuchParameter": true}}],
 			"operations": []
@@ -297,12 +298,16 @@ func TestRunnerFeatures(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 			defer cancel()
 			res := r.Run(ctx, f.Tests[0])
+			if res.Outcome == Skipped && !c.wantSkip {
+				// A deployment of MOTOR_TEST_URI may lack the topology.
+				t.Skipf("not applicable here: %s", res.Reason)
+			}
 			got := ""
 			switch res.Outcome {
 			case Failed:
 				got = res.Err.Error()
 			case Skipped:
-				got = "skip: " + res.Reason
+				got = res.Reason
 			}
 			switch {
 			case c.want == "" && got != "":
