@@ -65,6 +65,7 @@ func ConnectConfig(ctx context.Context, cfg *Config) (*Client, error) {
 		Monitor:     cfg.CommandMonitor,
 		RetryReads:  cfg.RetryReads,
 		RetryWrites: cfg.RetryWrites,
+		ServerAPI:   internal.cluster.Conn.ServerAPI,
 	}
 	if cfg.ConnectEagerly {
 		crit := topology.Criteria{ReadPref: c.readPref}

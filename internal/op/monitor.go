@@ -44,9 +44,19 @@ func (a *attempt) started(pc *cluster.Conn, cmd *conn.Command) {
 	if a.sensitive(cmd.Body) {
 		e.Command = emptyDoc
 	} else {
-		// The connection adds $db; monitoring shows it, and the document
-		// sequences as arrays, as the specification asks.
+		// The connection adds $db and the Stable API fields; monitoring
+		// shows the command as sent, with the document sequences as
+		// arrays, as the specification asks.
 		extra := bson.D{{Key: "$db", Value: a.cmd.DB}}
+		if api := a.x.ServerAPI; api != nil {
+			extra = append(extra, bson.E{Key: "apiVersion", Value: api.Version})
+			if api.Strict != nil {
+				extra = append(extra, bson.E{Key: "apiStrict", Value: *api.Strict})
+			}
+			if api.DeprecationErrors != nil {
+				extra = append(extra, bson.E{Key: "apiDeprecationErrors", Value: *api.DeprecationErrors})
+			}
+		}
 		for _, s := range cmd.Sequences {
 			var arr bson.A
 			for d := range s.Documents() {

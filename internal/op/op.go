@@ -18,6 +18,7 @@ import (
 	"github.com/motor-go/motor/bson"
 	"github.com/motor-go/motor/event"
 	"github.com/motor-go/motor/internal/cluster"
+	"github.com/motor-go/motor/internal/conn"
 	"github.com/motor-go/motor/internal/session"
 	"github.com/motor-go/motor/internal/topology"
 	"github.com/motor-go/motor/internal/wire"
@@ -30,6 +31,9 @@ type Executor struct {
 	Monitor  *event.CommandMonitor
 	// RetryReads and RetryWrites are the retryReads and retryWrites options.
 	RetryReads, RetryWrites bool
+	// ServerAPI is the declared Stable API version, which connections add
+	// to every command; monitoring events show it too. Nil for none.
+	ServerAPI *conn.ServerAPI
 }
 
 // Retry says how a command may be retried.

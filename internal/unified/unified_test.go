@@ -54,7 +54,6 @@ func TestUnified(t *testing.T) {
 			notYet: map[string]string{
 				"transaction-handling.json": needsSessions,
 			},
-			knownFailures: versionedAPIKnownFailures(),
 		},
 		{
 			dir: "server-discovery-and-monitoring/unified",
@@ -110,53 +109,6 @@ func gridfsNotYet(t *testing.T) map[string]string {
 	m := map[string]string{}
 	for _, path := range spectest.Files(t, spectest.Dir(t, "gridfs")) {
 		m[filepath.Base(path)] = needsGridFS
-	}
-	return m
-}
-
-// bugAPIEvents is a driver bug the versioned-api suite finds.
-var bugAPIEvents = knownFailure{
-	bug: "command started events lack the Stable API fields (apiVersion, apiStrict, apiDeprecationErrors) " +
-		"that the connection adds to the command it sends (internal/op/monitor.go builds the event's command without them)",
-	says: "command.apiVersion: missing",
-}
-
-func versionedAPIKnownFailures() map[string]knownFailure {
-	m := map[string]knownFailure{}
-	for _, k := range []string{
-		"crud-api-version-1-strict.json:aggregate on collection appends declared API version",
-		"crud-api-version-1-strict.json:bulkWrite appends declared API version",
-		"crud-api-version-1-strict.json:countDocuments appends declared API version",
-		"crud-api-version-1-strict.json:deleteMany appends declared API version",
-		"crud-api-version-1-strict.json:deleteOne appends declared API version",
-		"crud-api-version-1-strict.json:estimatedDocumentCount appends declared API version",
-		"crud-api-version-1-strict.json:find and getMore append API version",
-		"crud-api-version-1-strict.json:findOneAndDelete appends declared API version",
-		"crud-api-version-1-strict.json:findOneAndReplace appends declared API version",
-		"crud-api-version-1-strict.json:findOneAndUpdate appends declared API version",
-		"crud-api-version-1-strict.json:insertMany appends declared API version",
-		"crud-api-version-1-strict.json:insertOne appends declared API version",
-		"crud-api-version-1-strict.json:replaceOne appends declared API version",
-		"crud-api-version-1-strict.json:updateMany appends declared API version",
-		"crud-api-version-1-strict.json:updateOne appends declared API version",
-		"crud-api-version-1.json:aggregate on collection appends declared API version",
-		"crud-api-version-1.json:bulkWrite appends declared API version",
-		"crud-api-version-1.json:countDocuments appends declared API version",
-		"crud-api-version-1.json:deleteMany appends declared API version",
-		"crud-api-version-1.json:deleteOne appends declared API version",
-		"crud-api-version-1.json:distinct appends declared API version",
-		"crud-api-version-1.json:estimatedDocumentCount appends declared API version",
-		"crud-api-version-1.json:find and getMore append API version",
-		"crud-api-version-1.json:findOneAndDelete appends declared API version",
-		"crud-api-version-1.json:findOneAndReplace appends declared API version",
-		"crud-api-version-1.json:findOneAndUpdate appends declared API version",
-		"crud-api-version-1.json:insertMany appends declared API version",
-		"crud-api-version-1.json:insertOne appends declared API version",
-		"crud-api-version-1.json:replaceOne appends declared API version",
-		"crud-api-version-1.json:updateMany appends declared API version",
-		"crud-api-version-1.json:updateOne appends declared API version",
-	} {
-		m[k] = bugAPIEvents
 	}
 	return m
 }
