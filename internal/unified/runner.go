@@ -246,7 +246,9 @@ func (tr *testRun) cleanup() error {
 
 // disableFailPoints turns off the fail points the test configured, with the
 // internal client: on a standalone or replica set target it reaches the
-// same server (the primary) the test's failPoint did.
+// same server (the primary) the test's failPoint did. On a sharded target
+// it turns them off on every router of the seed list, one of which got
+// the failPoint.
 func (tr *testRun) disableFailPoints(ctx context.Context) error {
 	tr.mu.Lock()
 	names := tr.failPoints
@@ -255,8 +257,10 @@ func (tr *testRun) disableFailPoints(ctx context.Context) error {
 	var errs []error
 	for _, name := range names {
 		cmd := bson.D{{Key: "configureFailPoint", Value: name}, {Key: "mode", Value: "off"}}
-		if err := tr.target.client.Database("admin").RunCommand(ctx, cmd).Err(); err != nil {
-			errs = append(errs, fmt.Errorf("unified: disabling fail point %s: %w", name, err))
+		for _, c := range tr.target.failPointClients() {
+			if err := c.Database("admin").RunCommand(ctx, cmd).Err(); err != nil {
+				errs = append(errs, fmt.Errorf("unified: disabling fail point %s: %w", name, err))
+			}
 		}
 	}
 	return errors.Join(errs...)

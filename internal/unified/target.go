@@ -40,6 +40,10 @@ type Target struct {
 
 	version version
 	client  *motor.Client
+	// routers are direct clients to each mongos of the seed list, on a
+	// sharded target: fail points are per mongos, and the runner turns
+	// them off on every router, as it cannot know which one got them.
+	routers []*motor.Client
 
 	mu     sync.Mutex
 	params map[string]paramResult
@@ -66,7 +70,30 @@ func OpenTarget(ctx context.Context, name, uri string) (*Target, error) {
 		c.Close(ctx)
 		return nil, fmt.Errorf("unified: target %s: %w", name, err)
 	}
+	if t.FailPoints && strings.HasPrefix(t.Topology, "sharded") {
+		if err := t.openRouters(ctx, cfg.Hosts); err != nil {
+			t.Close(ctx)
+			return nil, fmt.Errorf("unified: target %s: %w", name, err)
+		}
+	}
 	return t, nil
+}
+
+// openRouters opens a direct client to each host of a sharded target.
+func (t *Target) openRouters(ctx context.Context, hosts []string) error {
+	for _, h := range hosts {
+		cfg, err := motor.ParseURI(t.URI)
+		if err != nil {
+			return err
+		}
+		cfg.Hosts, cfg.DirectConnection = []string{h}, true
+		c, err := motor.ConnectConfig(ctx, cfg)
+		if err != nil {
+			return fmt.Errorf("router %s: %w", h, err)
+		}
+		t.routers = append(t.routers, c)
+	}
+	return nil
 }
 
 func (t *Target) probe(ctx context.Context, cfg *motor.Config) error {
@@ -133,8 +160,25 @@ func (t *Target) shardsAreReplicaSets(ctx context.Context) (bool, error) {
 	return true, nil
 }
 
-// Close closes the internal Client.
-func (t *Target) Close(ctx context.Context) error { return t.client.Close(ctx) }
+// Close closes the internal Client (and the direct clients to the routers
+// of a sharded target).
+func (t *Target) Close(ctx context.Context) error {
+	errs := []error{t.client.Close(ctx)}
+	for _, c := range t.routers {
+		errs = append(errs, c.Close(ctx))
+	}
+	return errors.Join(errs...)
+}
+
+// failPointClients returns the clients to turn fail points off with: the
+// internal client, which reaches the primary of a replica set or the one
+// server of a standalone, or on a sharded target a client per router.
+func (t *Target) failPointClients() []*motor.Client {
+	if len(t.routers) > 0 {
+		return t.routers
+	}
+	return []*motor.Client{t.client}
+}
 
 // String describes the target, as "ferretdb-single (7.0.42, single)".
 func (t *Target) String() string {
