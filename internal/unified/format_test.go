@@ -2,19 +2,11 @@ package unified
 
 import "testing"
 
-// Reasons a test is not run yet: the public API it needs does not exist in
-// Motor yet. They are driver gaps, reported as "not run", never skipped.
-const (
-	needsCursorCmd = "Database.RunCursorCommand and command cursors"
-	needsSessions  = "sessions (Client.StartSession)"
-	needsGridFS    = "GridFS (package gridfs)"
-)
-
 // TestUnifiedFormat runs the runner's own tests: every file of valid-pass
 // must pass and every test of valid-fail must fail, for the reason its
 // file is about. (The files of invalid are TestInvalidFilesRejected's.)
 func TestUnifiedFormat(t *testing.T) {
-	runSuites(t, []suite{
+	runSuites(t, []Suite{
 		{
 			dir: "unified-test-format/valid-pass",
 			notYet: map[string]string{

@@ -115,7 +115,10 @@ func (l *SkipList) consult(t *Test, target *Target) (*Skip, error) {
 			return nil, fmt.Errorf("unified: skip list: %v: the test does not use %s", s, s.Needs)
 		}
 		if s.Needs == FailPoints && target.FailPoints {
-			continue // this server has fail points: the test runs
+			// This server has fail points: the test runs. The entry
+			// still names a test that needs them, so it is not stale.
+			l.markUsed(i)
+			continue
 		}
 		if s.Needs == Secondaries {
 			if !t.requiresTopology("replicaset") {
@@ -125,12 +128,17 @@ func (l *SkipList) consult(t *Test, target *Target) (*Skip, error) {
 				continue // this deployment has the members the test needs
 			}
 		}
-		l.mu.Lock()
-		l.used[i] = true
-		l.mu.Unlock()
+		l.markUsed(i)
 		return &l.entries[i], nil
 	}
 	return nil, nil
+}
+
+// markUsed records that entry i covered a test.
+func (l *SkipList) markUsed(i int) {
+	l.mu.Lock()
+	l.used[i] = true
+	l.mu.Unlock()
 }
 
 // reason is the reason of a test the entry skips.

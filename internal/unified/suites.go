@@ -11,48 +11,15 @@ import (
 	"time"
 
 	"github.com/motor-go/motor/internal/spectest"
-	"github.com/motor-go/motor/internal/testenv"
 )
 
 // This file drives suites of unified test files with a Runner and counts
-// the results per suite.
+// the results per suite: the harness of TestUnified, which the simulator
+// tests of the testserver module run too (RunSuites).
 
-// openTargets returns the targets of the tests: the deployment of
-// MOTOR_TEST_URI (a real MongoDB, without the skip list), or else the
-// shared FerretDB test servers, a standalone and a one-member replica set,
-// with the skip list. The targets are closed when t ends.
-func openTargets(t *testing.T) []*Target {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	type spec struct {
-		name, uri string
-		skips     bool
-	}
-	var specs []spec
-	if uri := os.Getenv(testenv.EnvURI); uri != "" {
-		specs = []spec{{"mongodb", uri, false}}
-	} else {
-		specs = []spec{
-			{"ferretdb-single", testenv.Shared(t, testenv.Options{}).URI, true},
-			{"ferretdb-replicaset", testenv.Shared(t, testenv.Options{ReplicaSet: "rs0"}).URI, true},
-		}
-	}
-	var out []*Target
-	for _, s := range specs {
-		tg, err := OpenTarget(ctx, s.name, s.uri)
-		if err != nil {
-			t.Fatal(err)
-		}
-		tg.UseSkips = s.skips
-		t.Cleanup(func() { tg.Close(context.Background()) })
-		out = append(out, tg)
-	}
-	return out
-}
-
-// suite is a directory of unified test files to run.
-type suite struct {
+// Suite is a directory of unified test files to run, with the lists of
+// what is not run and what fails (AllSuites gives those of TestUnified).
+type Suite struct {
 	// dir is the directory below the specification tests directory.
 	dir string
 	// notYet lists the files ("file.json") and tests ("file.json:test
@@ -89,10 +56,13 @@ type tally struct {
 
 func (c *tally) skipped() int { return c.skipReqs + c.skipFile + c.skipList }
 
-// runSuites runs the suites as subtests of t and logs a table of counts.
-func runSuites(t *testing.T, suites []suite, skips []Skip) {
+// RunSuites runs the suites as subtests of t against the targets, with the
+// skip list skips, and logs a table of counts. When only is set, the tests
+// it rejects are not run and not counted (and the files that hold them are
+// left out of the check for stale skip list entries).
+func RunSuites(t *testing.T, targets []*Target, suites []Suite, skips []Skip, only func(*Test) bool) {
 	root := spectest.Dir(t)
-	r := &Runner{Targets: openTargets(t), Skips: NewSkipList(root, skips)}
+	r := &Runner{Targets: targets, Skips: NewSkipList(root, skips)}
 	for _, tg := range r.Targets {
 		t.Logf("target %s", tg)
 	}
@@ -100,7 +70,7 @@ func runSuites(t *testing.T, suites []suite, skips []Skip) {
 	for _, s := range suites {
 		c := &tally{name: s.dir, notYetWhy: map[string]int{}}
 		tallies = append(tallies, c)
-		t.Run(s.dir, func(t *testing.T) { runSuite(t, r, root, s, c) })
+		t.Run(s.dir, func(t *testing.T) { runSuite(t, r, s, c, only) })
 	}
 	t.Log("\n" + formatTallies(tallies))
 }
@@ -129,7 +99,11 @@ var report = func() func(fields ...string) {
 // notYet lists too: to see what passes as the driver grows.
 var runAll = os.Getenv("MOTOR_UNIFIED_ALL") == "1"
 
-func runSuite(t *testing.T, r *Runner, root string, s suite, c *tally) {
+// UsesFailPoints reports whether the test configures a fail point (the
+// failPoint or targetedFailPoint operation): a filter for RunSuites.
+func UsesFailPoints(t *Test) bool { return t.uses(featureOps[FailPoints]...) }
+
+func runSuite(t *testing.T, r *Runner, s Suite, c *tally, only func(*Test) bool) {
 	if runAll {
 		s.notYet = nil
 	}
@@ -141,7 +115,12 @@ func runSuite(t *testing.T, r *Runner, root string, s suite, c *tally) {
 				f, err := Load(path)
 				n := 1
 				if err == nil {
-					n = len(f.Tests)
+					n = 0
+					for _, test := range f.Tests {
+						if only == nil || only(test) {
+							n++
+						}
+					}
 				}
 				c.notYet += n
 				c.notYetWhy[why] += n
@@ -158,6 +137,9 @@ func runSuite(t *testing.T, r *Runner, root string, s suite, c *tally) {
 			}
 			ran := 0
 			for _, test := range f.Tests {
+				if only != nil && !only(test) {
+					continue
+				}
 				t.Run(test.Description, func(t *testing.T) {
 					ran++
 					key := name + ":" + test.Description
@@ -229,7 +211,7 @@ func runSuite(t *testing.T, r *Runner, root string, s suite, c *tally) {
 
 // expectedFailure returns the text the failure of a valid-fail test must
 // contain.
-func expectedFailure(s suite, file, key string) (string, bool) {
+func expectedFailure(s Suite, file, key string) (string, bool) {
 	if s.expectFailure == nil {
 		return "", false
 	}

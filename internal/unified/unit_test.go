@@ -201,6 +201,15 @@ func TestSkipListChecks(t *testing.T) {
 	if s, _ := l.consult(f.Tests[0], target); s != nil {
 		t.Errorf("a fail point entry applied to a server with fail points")
 	}
+	// On a server with fail points the entry does not skip, but it named a
+	// test that uses them: it is not stale.
+	fresh := NewSkipList("/specs", []Skip{{File: "s/f.json", Test: "uses fail points", Needs: FailPoints, Reason: "r"}})
+	if s, err := fresh.consult(f.Tests[0], target); s != nil || err != nil {
+		t.Errorf("consult on a server with fail points: %v, %v", s, err)
+	}
+	if u := fresh.Unused([]string{"s/f.json"}); len(u) != 0 {
+		t.Errorf("an entry for a test run on a server with fail points is reported unused: %v", u)
+	}
 	rs, err := Parse("/specs/s/rs.json", []byte(`{"description": "f", "schemaVersion": "1.0",
 		"runOnRequirements": [{"topologies": ["replicaset"]}], "tests": [{"description": "t", "operations": []}]}`))
 	if err != nil {

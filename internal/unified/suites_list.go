@@ -1,0 +1,161 @@
+package unified
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/motor-go/motor/internal/spectest"
+)
+
+// AllSuites returns the suites TestUnified runs, with their lists of what
+// is not run (what the driver lacks) and of known failures, for
+// RunSuites:
+//
+//	go test ./internal/unified -run 'TestUnified$' -v
+//
+// docs/spec-compliance.md records the counts and what each list holds.
+func AllSuites(tb testing.TB) []Suite {
+	return []Suite{
+		{
+			dir:    "crud/unified",
+			notYet: crudNotYet(tb),
+		},
+		{
+			dir: "collection-management",
+			notYet: map[string]string{
+				"listCollections-rawdata.json":              notRawData,
+				"modifyCollection-errorResponse.json":       needsModifyCollection,
+				"modifyCollection-pre_and_post_images.json": needsModifyCollection,
+			},
+		},
+		{
+			dir: "index-management",
+			notYet: map[string]string{
+				"createSearchIndex.json":                  needsSearchIndexes,
+				"createSearchIndexes.json":                needsSearchIndexes,
+				"dropSearchIndex.json":                    needsSearchIndexes,
+				"listSearchIndexes.json":                  needsSearchIndexes,
+				"searchIndexIgnoresReadWriteConcern.json": needsSearchIndexes,
+				"updateSearchIndex.json":                  needsSearchIndexes,
+				"index-rawdata.json":                      notRawData,
+			},
+		},
+		{
+			// Both files define a session entity for all their tests.
+			dir: "run-command/unified",
+			notYet: map[string]string{
+				"runCommand.json":       needsSessions,
+				"runCursorCommand.json": needsSessions + "; " + needsCursorCmd,
+			},
+		},
+		{dir: "command-logging-and-monitoring/monitoring"},
+		{
+			dir: "versioned-api",
+			notYet: map[string]string{
+				"transaction-handling.json": needsSessions,
+			},
+		},
+		{
+			dir: "server-discovery-and-monitoring/unified",
+			notYet: map[string]string{
+				"logging-replicaset.json": needsLogMessages,
+				"logging-standalone.json": needsLogMessages,
+			},
+		},
+		{
+			dir: "connection-monitoring-and-pooling/logging",
+			notYet: map[string]string{
+				"connection-logging.json":      needsLogMessages,
+				"connection-pool-options.json": needsLogMessages,
+			},
+		},
+		{dir: "retryable-reads/unified", notYet: retryableReadsNotYet},
+		{dir: "retryable-writes/unified"},
+		{dir: "gridfs", notYet: gridfsNotYet(tb)},
+	}
+}
+
+// Dir returns the suite's directory below the specification tests
+// directory, as "crud/unified".
+func (s Suite) Dir() string { return s.dir }
+
+// Reasons a test is not run yet: the public API it needs does not exist in
+// Motor yet. They are driver gaps, reported as "not run", never skipped.
+const (
+	needsCursorCmd = "Database.RunCursorCommand and command cursors"
+	needsSessions  = "sessions (Client.StartSession)"
+	needsGridFS    = "GridFS (package gridfs)"
+)
+
+// Reasons a test is not run: the public API it needs is not in Motor yet.
+const (
+	needsModifyCollection = "Database.ModifyCollection (collMod)"
+	needsSearchIndexes    = "the search index helpers (createSearchIndex and the others)"
+	needsLogMessages      = "log messages (observeLogMessages): Motor has no logging API yet"
+	needsChangeStreams    = "change streams (Watch; a later issue)"
+)
+
+var retryableReadsNotYet = map[string]string{
+	"changeStreams-client.watch.json":               needsChangeStreams,
+	"changeStreams-client.watch-serverErrors.json":  needsChangeStreams,
+	"changeStreams-db.coll.watch.json":              needsChangeStreams,
+	"changeStreams-db.coll.watch-serverErrors.json": needsChangeStreams,
+	"changeStreams-db.watch.json":                   needsChangeStreams,
+	"changeStreams-db.watch-serverErrors.json":      needsChangeStreams,
+	"count.json":                              notCount,
+	"count-serverErrors.json":                 notCount,
+	"gridfs-download.json":                    needsGridFS,
+	"gridfs-download-serverErrors.json":       needsGridFS,
+	"gridfs-downloadByName.json":              needsGridFS,
+	"gridfs-downloadByName-serverErrors.json": needsGridFS,
+	"listCollectionObjects.json":              notObjects,
+	"listCollectionObjects-serverErrors.json": notObjects,
+	"listDatabaseObjects.json":                notObjects,
+	"listDatabaseObjects-serverErrors.json":   notObjects,
+	"mapReduce.json":                          notMapReduce,
+}
+
+// gridfsNotYet lists every file of the GridFS suite: package gridfs does
+// not exist yet.
+func gridfsNotYet(tb testing.TB) map[string]string {
+	m := map[string]string{}
+	for _, path := range spectest.Files(tb, spectest.Dir(tb, "gridfs")) {
+		m[filepath.Base(path)] = needsGridFS
+	}
+	return m
+}
+
+// Reasons for tests not run that are choices of Motor's API rather than
+// missing work.
+const (
+	notRawData   = "the rawData option, which the CRUD specification says drivers SHOULD NOT implement unless asked"
+	notCount     = "Collection.Count: the deprecated count helper is not in Motor's API (CountDocuments and EstimatedDocumentCount replace it)"
+	notObjects   = "listCollectionObjects/listDatabaseObjects: Motor's ListCollections and ListDatabases return specification structs; there is no second helper"
+	notMapReduce = "mapReduce: deprecated, not in Motor's API"
+)
+
+// crudNotYet lists the tests of crud/unified the driver cannot run.
+func crudNotYet(tb testing.TB) map[string]string {
+	m := map[string]string{
+		"findOneAndUpdate-errorResponse.json:findOneAndUpdate document validation errInfo is accessible": "Database.ModifyCollection (collMod)",
+	}
+	dir := spectest.Dir(tb, "crud", "unified")
+	for _, path := range spectest.Files(tb, dir) {
+		name := filepath.Base(path)
+		if strings.HasSuffix(name, "-rawdata.json") {
+			m[name] = notRawData
+			continue
+		}
+		f, err := Load(path)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		for _, test := range f.Tests {
+			if test.uses("count") {
+				m[name+":"+test.Description] = notCount
+			}
+		}
+	}
+	return m
+}
