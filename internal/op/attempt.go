@@ -28,6 +28,12 @@ type attempt struct {
 	// lbSessionTimeout is the session timeout a load balanced connection's
 	// handshake gave, 0 otherwise.
 	lbSessionTimeout time.Duration
+	// maxWire is the selected server's maxWireVersion.
+	maxWire int32
+	// canRetryWrite: the command is a retryable write and the selected
+	// server supports retryable writes, even if the try failed before a
+	// txnNumber was assigned (a pool cleared during the check-out).
+	canRetryWrite bool
 }
 
 // run makes one try, on a server other than those in avoid if possible.
@@ -51,6 +57,9 @@ func (a *attempt) run(ctx context.Context, avoid []string) (Result, error) {
 		return Result{}, err
 	}
 	a.addr = sd.Addr
+	a.maxWire = sd.MaxWireVersion
+	a.canRetryWrite = cmd.Retry == RetryWrite && a.x.RetryWrites && sd.Kind != topology.Standalone &&
+		(a.x.sessionTimeout() > 0 || sd.Kind == topology.LoadBalancer)
 	pc, err := srv.CheckOut(ctx)
 	if err != nil {
 		return Result{Address: sd.Addr}, err
@@ -190,11 +199,43 @@ func (a *attempt) retryable(err error) bool {
 	switch {
 	case a.cmd.Retry == RetryRead && a.x.RetryReads:
 		return retryableRead(err)
-	case a.cmd.Retry == RetryWrite && a.txn:
-		return retryableWrite(err)
+	case a.cmd.Retry == RetryWrite && (a.txn || (a.canRetryWrite && errors.Is(err, pool.ErrPoolCleared))):
+		return retryableWrite(err, a.maxWire)
 	}
 	return false
 }
+
+// labelRetryable adds the RetryableWriteError label that the driver owes
+// the errors it finds retryable itself (network errors and pool clears),
+// so that the error returned after a failed retry carries it too.
+func (a *attempt) labelRetryable(err error) error {
+	if a.cmd.Retry != RetryWrite || !(a.txn || a.canRetryWrite) {
+		return err
+	}
+	if !(mongoerr.IsNetworkError(err) || errors.Is(err, pool.ErrPoolCleared)) || mongoerr.HasLabel(err, retryableWriteLabel) {
+		return err
+	}
+	var ne *mongoerr.NetworkError
+	if errors.As(err, &ne) {
+		ne.Labels = append(ne.Labels, retryableWriteLabel)
+		return err
+	}
+	return &labelledError{err: err, labels: []string{retryableWriteLabel}}
+}
+
+const retryableWriteLabel = "RetryableWriteError"
+
+// labelledError is an error with error labels the driver added.
+type labelledError struct {
+	err    error
+	labels []string
+}
+
+func (e *labelledError) Error() string { return e.err.Error() }
+func (e *labelledError) Unwrap() error { return e.err }
+
+// HasLabel reports whether the driver added the label.
+func (e *labelledError) HasLabel(label string) bool { return slices.Contains(e.labels, label) }
 
 // retryableReply reports whether a reply with ok: 1 still asks for the
 // retry of a retryable write: the server labelled it RetryableWriteError,
@@ -240,23 +281,45 @@ func (a *attempt) release() {
 	}
 }
 
-// retryableCodes are the server error codes that make a read or (before
-// servers label errors) a write retryable.
-var retryableCodes = []int32{11600, 11602, 10107, 13435, 13436, 189, 91, 7, 6, 89, 9001, 262}
+// retryableCodes are the server error codes that make a write retryable on
+// servers before 4.4, which do not label errors; retryableReadCodes those
+// that make a read retryable.
+var (
+	retryableCodes     = []int32{11600, 11602, 10107, 13435, 13436, 189, 91, 7, 6, 89, 9001, 262}
+	retryableReadCodes = append(slices.Clone(retryableCodes), 134) // ReadConcernMajorityNotAvailableYet
+)
 
-func retryableRead(err error) bool {
+// labelsWireVersion is the wire version (MongoDB 4.4) from which servers
+// label retryable write errors themselves.
+const labelsWireVersion = 9
+
+// driverRetryable reports the errors that are retryable whatever the
+// server: a network error or a cleared pool, unless the context ended.
+func driverRetryable(err error) bool {
 	if mongoerr.IsNetworkError(err) || errors.Is(err, pool.ErrPoolCleared) {
 		return !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded)
 	}
-	var se *mongoerr.ServerError
-	return errors.As(err, &se) && slices.Contains(retryableCodes, se.Code)
+	return false
 }
 
-func retryableWrite(err error) bool {
-	if mongoerr.HasLabel(err, "RetryableWriteError") {
+func retryableRead(err error) bool {
+	if driverRetryable(err) {
 		return true
 	}
-	return retryableRead(err)
+	var se *mongoerr.ServerError
+	return errors.As(err, &se) && slices.Contains(retryableReadCodes, se.Code)
+}
+
+// retryableWrite reports whether a write's error allows the retry: the
+// RetryableWriteError label (which servers from 4.4 add, and the driver
+// adds to network errors and pool clears), or one of the retryable codes
+// from servers older than 4.4.
+func retryableWrite(err error, maxWire int32) bool {
+	if mongoerr.HasLabel(err, retryableWriteLabel) || driverRetryable(err) {
+		return true
+	}
+	var se *mongoerr.ServerError
+	return maxWire < labelsWireVersion && errors.As(err, &se) && slices.Contains(retryableCodes, se.Code)
 }
 
 // roundTrip sends body on pc, reporting command monitoring events, and

@@ -118,6 +118,9 @@ func (x *Executor) Run(ctx context.Context, cmd *Command) (Result, error) {
 	a := attempt{x: x, cmd: cmd, sess: cmd.Session}
 	defer a.release()
 	res, err := a.run(ctx, nil)
+	if err != nil {
+		err = a.labelRetryable(err)
+	}
 	switch {
 	case err == nil && !a.retryableReply(res.Reply):
 		return res, nil
@@ -127,8 +130,11 @@ func (x *Executor) Run(ctx context.Context, cmd *Command) (Result, error) {
 	// One retry, on a newly selected server, avoiding the one that failed
 	// when there is another (a mongos).
 	res2, err2 := a.run(ctx, []string{a.addr})
-	if err2 != nil && a.keepFirstError(err2) {
-		return res, err
+	if err2 != nil {
+		err2 = a.labelRetryable(err2)
+		if a.keepFirstError(err2) {
+			return res, err
+		}
 	}
 	return res2, err2
 }
