@@ -60,50 +60,21 @@ func primitiveCodec(t reflect.Type) (encodeFunc, decodeFunc, bool) {
 			return nil
 		}
 	case reflect.TypeFor[DateTime]():
-		enc = func(_ *encodeState, dst []byte, p unsafe.Pointer) ([]byte, Type, error) {
-			return appendInt64(dst, *(*int64)(p)), TypeDateTime, nil
-		}
-		dec = func(_ *decodeState, bt Type, v []byte, p unsafe.Pointer) error {
-			switch bt {
-			case TypeDateTime:
-				*(*DateTime)(p) = DateTime(readInt64(v))
-			case TypeNull, TypeUndefined:
-				*(*DateTime)(p) = 0
-			default:
-				return mismatch(bt)
-			}
-			return nil
-		}
+		enc, dec = valueCodec(t, TypeDateTime,
+			func(dst []byte, d DateTime) ([]byte, error) { return appendInt64(dst, int64(d)), nil },
+			func(_ *decodeState, v []byte) (DateTime, error) { return DateTime(readInt64(v)), nil })
 	case reflect.TypeFor[Timestamp]():
-		enc = func(_ *encodeState, dst []byte, p unsafe.Pointer) ([]byte, Type, error) {
-			return appendTimestamp(dst, *(*Timestamp)(p)), TypeTimestamp, nil
-		}
-		dec = func(_ *decodeState, bt Type, v []byte, p unsafe.Pointer) error {
-			switch bt {
-			case TypeTimestamp:
-				*(*Timestamp)(p) = RawValue{Type: bt, Value: v}.Timestamp()
-			case TypeNull, TypeUndefined:
-				*(*Timestamp)(p) = Timestamp{}
-			default:
-				return mismatch(bt)
-			}
-			return nil
-		}
+		enc, dec = valueCodec(t, TypeTimestamp,
+			func(dst []byte, ts Timestamp) ([]byte, error) { return appendTimestamp(dst, ts), nil },
+			func(_ *decodeState, v []byte) (Timestamp, error) {
+				return RawValue{Type: TypeTimestamp, Value: v}.Timestamp(), nil
+			})
 	case reflect.TypeFor[Decimal128]():
-		enc = func(_ *encodeState, dst []byte, p unsafe.Pointer) ([]byte, Type, error) {
-			return appendDecimal128Bytes(dst, *(*Decimal128)(p)), TypeDecimal128, nil
-		}
-		dec = func(_ *decodeState, bt Type, v []byte, p unsafe.Pointer) error {
-			switch bt {
-			case TypeDecimal128:
-				*(*Decimal128)(p) = RawValue{Type: bt, Value: v}.Decimal128()
-			case TypeNull, TypeUndefined:
-				*(*Decimal128)(p) = Decimal128{}
-			default:
-				return mismatch(bt)
-			}
-			return nil
-		}
+		enc, dec = valueCodec(t, TypeDecimal128,
+			func(dst []byte, d Decimal128) ([]byte, error) { return appendDecimal128Bytes(dst, d), nil },
+			func(_ *decodeState, v []byte) (Decimal128, error) {
+				return RawValue{Type: TypeDecimal128, Value: v}.Decimal128(), nil
+			})
 	case reflect.TypeFor[Binary]():
 		enc = func(_ *encodeState, dst []byte, p unsafe.Pointer) ([]byte, Type, error) {
 			b := (*Binary)(p)
@@ -173,42 +144,26 @@ func primitiveCodec(t reflect.Type) (encodeFunc, decodeFunc, bool) {
 			dst = appendCString(dst, r.Pattern)
 			return appendCString(dst, sortedRegexOptions(r.Options)), TypeRegex, nil
 		}
-		dec = func(d *decodeState, bt Type, v []byte, p unsafe.Pointer) error {
-			switch bt {
-			case TypeRegex:
-				val, err := d.decodeAny(bt, v)
-				if err != nil {
-					return err
-				}
-				*(*Regex)(p) = val.(Regex)
-			case TypeNull, TypeUndefined:
-				*(*Regex)(p) = Regex{}
-			default:
-				return mismatch(bt)
+		_, dec = valueCodec(t, TypeRegex, nil, func(d *decodeState, v []byte) (Regex, error) {
+			val, err := d.decodeAny(TypeRegex, v)
+			if err != nil {
+				return Regex{}, err
 			}
-			return nil
-		}
+			return val.(Regex), nil
+		})
 	case reflect.TypeFor[DBPointer]():
 		enc = func(_ *encodeState, dst []byte, p unsafe.Pointer) ([]byte, Type, error) {
 			ptr := (*DBPointer)(p)
 			dst = appendString(dst, ptr.DB)
 			return append(dst, ptr.Pointer[:]...), TypeDBPointer, nil
 		}
-		dec = func(d *decodeState, bt Type, v []byte, p unsafe.Pointer) error {
-			switch bt {
-			case TypeDBPointer:
-				val, err := d.decodeAny(bt, v)
-				if err != nil {
-					return err
-				}
-				*(*DBPointer)(p) = val.(DBPointer)
-			case TypeNull, TypeUndefined:
-				*(*DBPointer)(p) = DBPointer{}
-			default:
-				return mismatch(bt)
+		_, dec = valueCodec(t, TypeDBPointer, nil, func(d *decodeState, v []byte) (DBPointer, error) {
+			val, err := d.decodeAny(TypeDBPointer, v)
+			if err != nil {
+				return DBPointer{}, err
 			}
-			return nil
-		}
+			return val.(DBPointer), nil
+		})
 	case reflect.TypeFor[CodeWithScope]():
 		enc = func(e *encodeState, dst []byte, p unsafe.Pointer) ([]byte, Type, error) {
 			c := (*CodeWithScope)(p)
@@ -262,6 +217,36 @@ func primitiveCodec(t reflect.Type) (encodeFunc, decodeFunc, bool) {
 		return nil, nil, false
 	}
 	return enc, dec, true
+}
+
+// valueCodec builds the codec of a Go type V stored as the one BSON type bt:
+// encode appends the value (nil leaves the encoder nil, for the caller to
+// set), read decodes it, and null or undefined decode to V's zero value.
+func valueCodec[V any](goType reflect.Type, bt Type, encode func([]byte, V) ([]byte, error), read func(*decodeState, []byte) (V, error)) (encodeFunc, decodeFunc) {
+	var enc encodeFunc
+	if encode != nil {
+		enc = func(_ *encodeState, dst []byte, p unsafe.Pointer) ([]byte, Type, error) {
+			out, err := encode(dst, *(*V)(p))
+			return out, bt, err
+		}
+	}
+	dec := func(d *decodeState, got Type, v []byte, p unsafe.Pointer) error {
+		switch got {
+		case bt:
+			val, err := read(d, v)
+			if err != nil {
+				return err
+			}
+			*(*V)(p) = val
+		case TypeNull, TypeUndefined:
+			var zero V
+			*(*V)(p) = zero
+		default:
+			return &UnmarshalTypeError{BSON: got, GoType: goType}
+		}
+		return nil
+	}
+	return enc, dec
 }
 
 func putInt32(b []byte, v int32) {
