@@ -19,7 +19,9 @@ import (
 // On failure the socket is closed and the error is a *mongoerr.NetworkError
 // with Op "dial", "tls" or "handshake" (wrapping ctx.Err() when ctx ended
 // it, a *mongoerr.ServerError when the server refused the hello, or
-// ErrNoServiceID), or an *auth.Error when authentication failed.
+// ErrNoServiceID), or an *auth.Error when authentication failed. Network
+// errors and timeouts up to and including the hello carry the backpressure
+// labels LabelSystemOverloaded and LabelRetryable (see overloadLabels).
 func Dial(ctx context.Context, address string, cfg *Config) (*Conn, error) {
 	if cfg == nil {
 		cfg = &Config{}
@@ -42,7 +44,7 @@ func Dial(ctx context.Context, address string, cfg *Config) (*Conn, error) {
 		if ctx.Err() != nil {
 			err = ctxCause(ctx)
 		}
-		return nil, &mongoerr.NetworkError{Address: address, Op: "dial", Err: err}
+		return nil, overloadLabels(&mongoerr.NetworkError{Address: address, Op: "dial", Err: err})
 	}
 	c := newConn(address, raw)
 	c.maxRead = cfg.MaxMessageSize
@@ -51,7 +53,7 @@ func Dial(ctx context.Context, address string, cfg *Config) (*Conn, error) {
 	if cfg.TLSConfig != nil {
 		if err := c.startTLS(ctx, cfg.TLSConfig); err != nil {
 			c.fail(err)
-			return nil, err
+			return nil, overloadLabels(err)
 		}
 	}
 	c.br = newReader(c.nc)

@@ -190,7 +190,9 @@ func (c *Conn) handshake(ctx context.Context, cfg *Config) error {
 	r, err := c.roundTrip(ctx, &Command{DB: "admin", Body: body}, 0)
 	rtt := time.Since(start)
 	if err != nil {
-		return c.handshakeError(err)
+		// The hello's I/O failing may be the server shedding load; the
+		// authentication that follows gets no such labels.
+		return overloadLabels(c.handshakeError(err))
 	}
 	hello := bson.Raw(bytes.Clone(r.Body))
 	r.Release()
