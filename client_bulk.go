@@ -189,8 +189,15 @@ func (r *clientRun) execute(ctx context.Context, body []byte) error {
 	r.res.Acknowledged = ack
 	for from := 0; from < r.ops.stmts.len(); {
 		to := from
+		// As for collection writes (see writeRun.runGroup): retryable
+		// before Prepare when no statement left is a multi-document write.
+		retry := op.NoRetry
+		if ack && !r.ops.stmts.anyMulti(from, r.ops.stmts.len()) {
+			retry = op.RetryWrite
+		}
 		cmd := &op.Command{
-			Name: "bulkWrite", DB: "admin", Body: body, Write: true,
+			Retry: retry,
+			Name:  "bulkWrite", DB: "admin", Body: body, Write: true,
 			Unacknowledged: !ack, NoSession: !ack, KeepSession: ack,
 			Prepare: func(cmd *op.Command, l op.Limits) error {
 				if l.MaxWireVersion < 25 {
@@ -212,6 +219,7 @@ func (r *clientRun) execute(ctx context.Context, body []byte) error {
 					{Identifier: "ops", Docs: r.ops.stmts.batch(from, to)},
 					{Identifier: "nsInfo", Docs: nsInfo},
 				}
+				cmd.Retry = op.NoRetry
 				if ack && !r.ops.stmts.anyMulti(from, to) {
 					cmd.Retry = op.RetryWrite
 				}

@@ -122,7 +122,16 @@ func (w *writeRun) runGroup(ctx context.Context, g *writeGroup) (stop bool, err 
 	ack := acknowledged(w.wc)
 	for from := 0; from < g.stmts.len(); {
 		to := from
+		// The batch is known once Prepare has the server's limits. Until
+		// then the command counts as a retryable write when no statement
+		// left can make it a multi-document one, so that a pool cleared
+		// during the first check-out is retried.
+		retry := op.NoRetry
+		if ack && !g.stmts.anyMulti(from, g.stmts.len()) {
+			retry = op.RetryWrite
+		}
 		cmd := &op.Command{
+			Retry:          retry,
 			Name:           g.kind.command(),
 			DB:             w.db.name,
 			Body:           body,
@@ -138,6 +147,7 @@ func (w *writeRun) runGroup(ctx context.Context, g *writeGroup) (stop bool, err 
 					return err
 				}
 				cmd.Sequences = []wire.Sequence{{Identifier: g.kind.sequence(), Docs: g.stmts.batch(from, to)}}
+				cmd.Retry = op.NoRetry
 				if ack && !g.stmts.anyMulti(from, to) {
 					cmd.Retry = op.RetryWrite
 				}
