@@ -18,6 +18,7 @@ type kind uint8
 const (
 	kindReplicaSet kind = iota
 	kindSharded
+	kindStandalone
 )
 
 // Cluster is a simulated deployment: members listening on loopback in front

@@ -119,6 +119,9 @@ func (cn *conn) handle(msg wire.Message) error {
 	if done, err := cn.checkRole(req); done || err != nil {
 		return err
 	}
+	if err := cn.emulateWhereSleep(req); err != nil {
+		return err
+	}
 	return cn.forward(req)
 }
 

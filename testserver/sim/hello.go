@@ -169,9 +169,12 @@ func helloReply(h *helloRequest, s *memberState, connID int32, compression []str
 	}
 	d = append(d, bson.E{Key: "topologyVersion", Value: s.topologyVersion()})
 	now := time.Now()
-	if s.kind == kindSharded {
+	switch s.kind {
+	case kindStandalone:
+		// A standalone mongod: neither msg nor any replica set field.
+	case kindSharded:
 		d = append(d, bson.E{Key: "msg", Value: "isdbgrid"})
-	} else {
+	default:
 		d = append(d, bson.E{Key: "hosts", Value: s.hosts})
 		if len(s.arbiters) > 0 {
 			d = append(d, bson.E{Key: "arbiters", Value: s.arbiters})

@@ -165,6 +165,15 @@ type ShardedOptions struct {
 	OnCommand func(member int, name string, body bson.Raw)
 }
 
+// StandaloneOptions configure NewStandalone.
+type StandaloneOptions struct {
+	// MaxWireVersion is what the server reports at start; 0 means
+	// DefaultMaxWireVersion.
+	MaxWireVersion int32
+	// OnCommand is as Options.OnCommand.
+	OnCommand func(member int, name string, body bson.Raw)
+}
+
 // URI returns a connection string listing hosts as its seeds, followed by
 // params ("replicaSet=rs0", "heartbeatFrequencyMS=500"...) joined with &.
 func URI(hosts []string, params ...string) string {
