@@ -50,7 +50,27 @@ func newRS(t *testing.T, opts sim.Options) *sim.ReplicaSet {
 	return rs
 }
 
-// newSharded starts n mongos routers closed at the end of the test.
+// newStandalone starts a standalone server in front of the test backend,
+// closed at the end of the test.
+func newStandalone(t *testing.T) *sim.Standalone {
+	t.Helper()
+	addr := backend(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	st, err := sim.NewStandalone(ctx, addr, sim.StandaloneOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := st.Close(); err != nil {
+			t.Errorf("closing the standalone: %v", err)
+		}
+	})
+	return st
+}
+
+// newSharded starts n mongos routers in front of the test backend, closed
+// at the end of the test.
 func newSharded(t *testing.T, n int) *sim.Sharded {
 	t.Helper()
 	addr := backend(t)

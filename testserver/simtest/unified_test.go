@@ -34,36 +34,12 @@ const (
 	// FerretDB does not execute a retryable write once per txnNumber: the
 	// retry after an injected writeConcernError applies the write again.
 	whyRetriedWriteApplied = "FerretDB applies a retried write again (no txnNumber deduplication)"
-	// A driver gap, to be built: the connection establishment backpressure
-	// labels of the CMAP specification.
-	whyBackpressure = "driver gap: SystemOverloadedError backpressure labels are not implemented yet"
-	// Failures not yet triaged between the driver and the simulator.
-	whyTriage = "to triage (driver or simulator): pool clear with interruptInUseConnections and PoolClearedError retries"
-	// These files' tests need a standalone (single) topology with fail
-	// points; this pass runs a replica set, and FerretDB alone has no fail
-	// points.
-	whySingle = "needs a standalone with fail points; the simulator pass runs a replica set"
 )
-
-// singleFiles are the SDAM files whose tests need a single topology.
-var singleFiles = []string{
-	"backpressure-network-error-fail-single.json",
-	"backpressure-network-timeout-fail-single.json",
-	"backpressure-server-description-unchanged-on-min-pool-size-population-error.json",
-	"minPoolSize-error.json",
-	"pool-clear-min-pool-size-error.json",
-}
 
 // simExcluded lists the tests (suite file, description) left out, beyond
 // the whole files of whyTransactionalFailPoint.
 var simExcluded = []struct{ file, test, why string }{
 	{"command-logging-and-monitoring/monitoring/writeConcernError.json", "A_retryable_write_with_write_concern_errors_publishes_success_event", whyRetriedWriteApplied},
-	{"server-discovery-and-monitoring/unified/backpressure-network-error-fail-replicaset.json", "apply_backpressure_on_network_connection_errors_during_connection_establishment", whyBackpressure},
-	{"server-discovery-and-monitoring/unified/backpressure-network-timeout-fail-replicaset.json", "apply_backpressure_on_network_timeout_error_during_connection_establishment", whyBackpressure},
-	{"server-discovery-and-monitoring/unified/interruptInUse-pool-clear.json", "Connection_pool_clear_uses_interruptInUseConnections=true_after_monitor_timeout", whyTriage},
-	{"server-discovery-and-monitoring/unified/interruptInUse-pool-clear.json", "Error_returned_from_connection_pool_clear_with_interruptInUseConnections=true_is_retryable", whyTriage},
-	{"server-discovery-and-monitoring/unified/interruptInUse-pool-clear.json", "Error_returned_from_connection_pool_clear_with_interruptInUseConnections=true_is_retryable_for_write", whyTriage},
-	{"server-discovery-and-monitoring/unified/pool-cleared-error.json", "PoolClearedError_does_not_mark_server_unknown", whyTriage},
 	{"retryable-writes/unified/bulkWrite-errorLabels.json", "BulkWrite_succeeds_after_WriteConcernError_ShutdownInProgress", whyRetriedWriteApplied},
 	{"retryable-writes/unified/bulkWrite-serverErrors.json", "BulkWrite_succeeds_after_retryable_writeConcernError_in_first_batch", whyRetriedWriteApplied},
 	{"retryable-writes/unified/deleteOne-errorLabels.json", "DeleteOne_succeeds_after_WriteConcernError_ShutdownInProgress", whyRetriedWriteApplied},
@@ -94,9 +70,6 @@ func excludedReason(test *unified.Test) string {
 	if strings.HasSuffix(path.Dir(file), "retryable-writes/unified") && slices.Contains(transactionalFailPointFiles, base) {
 		return whyTransactionalFailPoint
 	}
-	if strings.HasSuffix(path.Dir(file), "server-discovery-and-monitoring/unified") && slices.Contains(singleFiles, base) {
-		return whySingle
-	}
 	name := strings.ReplaceAll(test.Description, " ", "_")
 	for _, e := range simExcluded {
 		if strings.HasSuffix(file, e.file) && e.test == name {
@@ -104,6 +77,30 @@ func excludedReason(test *unified.Test) string {
 		}
 	}
 	return ""
+}
+
+// TestUnifiedSimulatorSingle is TestUnifiedSimulator's pass against a
+// standalone server of the simulator in front of FerretDB, for the tests
+// whose runOnRequirements allow a single topology.
+//
+//	go test ./testserver/simtest -run TestUnifiedSimulatorSingle -v
+func TestUnifiedSimulatorSingle(t *testing.T) {
+	st := newStandalone(t)
+	tg := openTarget(t, "sim-single", st.URI("heartbeatFrequencyMS=500"))
+	runFailPointSuites(t, tg)
+}
+
+// TestUnifiedSimulatorSharded is TestUnifiedSimulator's pass against a
+// sharded cluster of the simulator: two mongos routers in front of
+// FerretDB. Only tests whose runOnRequirements allow a sharded topology
+// run; fail points are set on whichever router a test targets, and turned
+// off on every router after each test.
+//
+//	go test ./testserver/simtest -run TestUnifiedSimulatorSharded -v
+func TestUnifiedSimulatorSharded(t *testing.T) {
+	sh := newSharded(t, 2)
+	tg := openTarget(t, "sim-sharded", sh.URI("heartbeatFrequencyMS=500"))
+	runFailPointSuites(t, tg)
 }
 
 // TestUnifiedSimulator runs the unified tests that configure a fail point
@@ -115,17 +112,21 @@ func excludedReason(test *unified.Test) string {
 // counts per suite are logged at the end:
 //
 //	go test ./testserver/simtest -run TestUnifiedSimulator -v
-//
-// The sharded (mongos) pass is not run yet: its failures are not triaged.
 func TestUnifiedSimulator(t *testing.T) {
+	rs := newRS(t, sim.Options{})
+	tg := openTarget(t, "sim-replicaset", rs.URI("heartbeatFrequencyMS=500"))
+	runFailPointSuites(t, tg)
+}
+
+// runFailPointSuites runs the tests of failPointSuites that configure a
+// fail point against tg, logging those left out with their reason.
+func runFailPointSuites(t *testing.T, tg *unified.Target) {
 	var suites []unified.Suite
 	for _, s := range unified.AllSuites(t) {
 		if slices.Contains(failPointSuites, s.Dir()) {
 			suites = append(suites, s)
 		}
 	}
-	rs := newRS(t, sim.Options{})
-	tg := openTarget(t, "sim-replicaset", rs.URI("heartbeatFrequencyMS=500"))
 	left := map[string]int{}
 	only := func(test *unified.Test) bool {
 		if !unified.UsesFailPoints(test) {
