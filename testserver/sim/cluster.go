@@ -42,6 +42,10 @@ type Cluster struct {
 	setVersion int64
 	timers     map[*time.Timer]bool // pending elections after replSetStepDown
 	bg         sync.WaitGroup       // election timers' functions
+
+	// retried keeps the outcome of retryable writes, so that a retry does
+	// not write again.
+	retried retriedWrites
 }
 
 // startCluster completes c, whose kind, backend and settings are set, with

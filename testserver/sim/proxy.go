@@ -83,6 +83,12 @@ func (cn *conn) checkRole(req *request) (done bool, err error) {
 // exhaustAllowed so that the backend answers once. A fail point's
 // writeConcernError and error labels are added to the reply.
 func (cn *conn) forward(req *request) error {
+	key, retryable := retryKeyOf(req)
+	if retryable {
+		if kept := cn.m.c.retried.get(key); kept != nil {
+			return cn.replyBody(req, kept)
+		}
+	}
 	be, err := cn.backend()
 	if err != nil {
 		return err
@@ -112,12 +118,24 @@ func (cn *conn) forward(req *request) error {
 		return err
 	}
 	body := p.Body
+	if retryable && okReply(body) && body.Lookup("writeErrors").Type == 0 {
+		// mongod keeps the statements that succeeded; one that failed runs
+		// again when retried.
+		cn.m.c.retried.put(key, body)
+	}
+	return cn.replyBody(req, body, p.Sequences...)
+}
+
+// replyBody sends a reply from the backend, or kept from it, to req, with
+// what the fail point adds.
+func (cn *conn) replyBody(req *request, body bson.Raw, seqs ...wire.Sequence) error {
+	var err error
 	if req.wce != nil || req.hasLabels {
 		if body, err = cn.amend(req, body); err != nil {
 			return err
 		}
 	}
-	return cn.reply(req, body, p.Sequences, 0)
+	return cn.reply(req, body, seqs, 0)
 }
 
 // amend adds the fail point's writeConcernError to a backend reply, with

@@ -31,30 +31,7 @@ const (
 	// onPrimaryTransactionalWrite fail point; the simulator has failCommand
 	// only.
 	whyTransactionalFailPoint = "the simulator has only the failCommand fail point, not onPrimaryTransactionalWrite"
-	// FerretDB does not execute a retryable write once per txnNumber: the
-	// retry after an injected writeConcernError applies the write again.
-	whyRetriedWriteApplied = "FerretDB applies a retried write again (no txnNumber deduplication)"
 )
-
-// simExcluded lists the tests (suite file, description) left out, beyond
-// the whole files of whyTransactionalFailPoint.
-var simExcluded = []struct{ file, test, why string }{
-	{"command-logging-and-monitoring/monitoring/writeConcernError.json", "A_retryable_write_with_write_concern_errors_publishes_success_event", whyRetriedWriteApplied},
-	{"retryable-writes/unified/bulkWrite-errorLabels.json", "BulkWrite_succeeds_after_WriteConcernError_ShutdownInProgress", whyRetriedWriteApplied},
-	{"retryable-writes/unified/bulkWrite-serverErrors.json", "BulkWrite_succeeds_after_retryable_writeConcernError_in_first_batch", whyRetriedWriteApplied},
-	{"retryable-writes/unified/deleteOne-errorLabels.json", "DeleteOne_succeeds_after_WriteConcernError_ShutdownInProgress", whyRetriedWriteApplied},
-	{"retryable-writes/unified/findOneAndDelete-errorLabels.json", "FindOneAndDelete_succeeds_after_WriteConcernError_ShutdownInProgress", whyRetriedWriteApplied},
-	{"retryable-writes/unified/findOneAndReplace-errorLabels.json", "FindOneAndReplace_succeeds_after_WriteConcernError_ShutdownInProgress", whyRetriedWriteApplied},
-	{"retryable-writes/unified/findOneAndUpdate-errorLabels.json", "FindOneAndUpdate_succeeds_after_WriteConcernError_ShutdownInProgress", whyRetriedWriteApplied},
-	{"retryable-writes/unified/insertMany-errorLabels.json", "InsertMany_succeeds_after_WriteConcernError_ShutdownInProgress", whyRetriedWriteApplied},
-	{"retryable-writes/unified/insertOne-errorLabels.json", "InsertOne_succeeds_after_WriteConcernError_InterruptedAtShutdown", whyRetriedWriteApplied},
-	{"retryable-writes/unified/insertOne-errorLabels.json", "InsertOne_succeeds_after_WriteConcernError_InterruptedDueToReplStateChange", whyRetriedWriteApplied},
-	{"retryable-writes/unified/insertOne-errorLabels.json", "InsertOne_succeeds_after_WriteConcernError_PrimarySteppedDown", whyRetriedWriteApplied},
-	{"retryable-writes/unified/insertOne-errorLabels.json", "InsertOne_succeeds_after_WriteConcernError_ShutdownInProgress", whyRetriedWriteApplied},
-	{"retryable-writes/unified/insertOne-serverErrors.json", "InsertOne_succeeds_after_retryable_writeConcernError", whyRetriedWriteApplied},
-	{"retryable-writes/unified/replaceOne-errorLabels.json", "ReplaceOne_succeeds_after_WriteConcernError_ShutdownInProgress", whyRetriedWriteApplied},
-	{"retryable-writes/unified/updateOne-errorLabels.json", "UpdateOne_succeeds_after_WriteConcernError_ShutdownInProgress", whyRetriedWriteApplied},
-}
 
 // transactionalFailPointFiles are the retryable-writes files whose tests
 // use onPrimaryTransactionalWrite.
@@ -69,12 +46,6 @@ func excludedReason(test *unified.Test) string {
 	base := path.Base(file)
 	if strings.HasSuffix(path.Dir(file), "retryable-writes/unified") && slices.Contains(transactionalFailPointFiles, base) {
 		return whyTransactionalFailPoint
-	}
-	name := strings.ReplaceAll(test.Description, " ", "_")
-	for _, e := range simExcluded {
-		if strings.HasSuffix(file, e.file) && e.test == name {
-			return e.why
-		}
 	}
 	return ""
 }
