@@ -62,7 +62,7 @@ func (c *Collection[T]) BulkWrite(ctx context.Context, models []WriteModel, opts
 		}
 	}
 	err := w.execute(ctx)
-	if err != nil && w.sent == 0 {
+	if err != nil && w.sent == 0 && !reachedServer(err) {
 		return nil, err
 	}
 	return w.result(), w.bulkException(err)

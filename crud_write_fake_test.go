@@ -538,3 +538,27 @@ func TestFakeCancelMidway(t *testing.T) {
 		t.Errorf("ids %v", res.InsertedIDs)
 	}
 }
+
+// TestFakeBulkWriteFirstCommandFails: a BulkWrite whose first command
+// reaches the server and fails reports a BulkWriteException with an empty
+// partial result (the retryable writes tests expect one); a bulk write that
+// fails before anything is sent returns the bare client-side error.
+func TestFakeBulkWriteFirstCommandFails(t *testing.T) {
+	_, c := newWrFake(t, wrFakeOpts{}, func(req wiretest.Request) []wiretest.Reply {
+		return []wiretest.Reply{{Doc: bson.D{{Key: "ok", Value: 0.0}, {Key: "code", Value: int32(13)}, {Key: "codeName", Value: "Unauthorized"}, {Key: "errmsg", Value: "no"}}}}
+	})
+	coll := c.Database("db").Collection("c")
+	ctx := ctxTimeout(t, 30*time.Second)
+	res, err := coll.BulkWrite(ctx, []motor.WriteModel{motor.InsertOneModel[bson.D]{Document: bson.D{{Key: "_id", Value: 1}}}})
+	var bwe *motor.BulkWriteException
+	if !errors.As(err, &bwe) || !errors.Is(err, motor.ErrUnauthorized) || bwe.PartialResult == nil || bwe.PartialResult.InsertedCount != 0 {
+		t.Fatalf("err = %v", err)
+	}
+	if res == nil || res.InsertedCount != 0 {
+		t.Errorf("result %+v", res)
+	}
+	_, err = coll.BulkWrite(ctx, []motor.WriteModel{motor.UpdateOneModel{Filter: bson.D{}, Update: bson.D{{Key: "x", Value: 1}}}})
+	if err == nil || errors.As(err, &bwe) {
+		t.Errorf("an update without operators: err = %v, want a bare client-side error", err)
+	}
+}

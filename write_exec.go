@@ -2,11 +2,13 @@ package motor
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/motor-go/motor/bson"
 	"github.com/motor-go/motor/internal/op"
 	"github.com/motor-go/motor/internal/wire"
+	"github.com/motor-go/motor/mongoerr"
 )
 
 // writeKind is the command a group of statements goes in.
@@ -248,7 +250,7 @@ func (w *writeRun) recordInserted(g *writeGroup, from, to int, reply bson.Raw) {
 // bulkException returns the BulkWriteException for what the run gathered
 // and the error that stopped it, or nil when all went well.
 func (w *writeRun) bulkException(err error) error {
-	if err != nil && w.sent == 0 && len(w.wes) == 0 && len(w.wces) == 0 {
+	if err != nil && w.sent == 0 && !reachedServer(err) && len(w.wes) == 0 && len(w.wces) == 0 {
 		return err
 	}
 	if err == nil && len(w.wes) == 0 && len(w.wces) == 0 {
@@ -261,6 +263,15 @@ func (w *writeRun) bulkException(err error) error {
 		Err:                err,
 		Labels:             w.labels,
 	}
+}
+
+// reachedServer reports whether err is a server's or the network's: the
+// command may have been (partly) executed, so a bulk write reports its
+// partial result, even if it counts nothing, rather than the bare error of
+// one that could not start.
+func reachedServer(err error) bool {
+	var se *ServerError
+	return errors.As(err, &se) || mongoerr.IsNetworkError(err)
 }
 
 // result returns the BulkWriteResult of what the run did.

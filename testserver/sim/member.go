@@ -56,6 +56,7 @@ type member struct {
 	delay     time.Duration
 	lag       time.Duration
 	fp        *failPoint
+	txnFP     *txnWriteFailPoint
 	processID bson.ObjectID
 	counter   int64
 	changed   chan struct{} // closed and replaced at every state change

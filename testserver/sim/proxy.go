@@ -88,6 +88,9 @@ func (cn *conn) forward(req *request) error {
 		if kept := cn.m.c.retried.get(key); kept != nil {
 			return cn.replyBody(req, kept)
 		}
+		if cn.m.txnWriteFailPointOn() || cn.m.c.retried.hasStatements(key) {
+			return cn.forwardByStatement(req, key)
+		}
 	}
 	be, err := cn.backend()
 	if err != nil {
@@ -204,11 +207,20 @@ func (cn *conn) configureFailPoint(req *request, db string) error {
 	if db != "admin" {
 		return cn.fail(req, codeUnauthorized, "configureFailPoint may only be run against the admin database.")
 	}
-	fp, err := ParseFailPoint(req.msg.Body)
-	if err != nil {
-		return cn.fail(req, codeBadValue, err.Error())
+	var count any
+	if req.msg.Body.Lookup("configureFailPoint").StringValue() == TxnWriteFailPointName {
+		fp, err := parseTxnWriteFailPoint(req.msg.Body)
+		if err != nil {
+			return cn.fail(req, codeBadValue, err.Error())
+		}
+		count = cn.m.setTxnWriteFailPoint(fp)
+	} else {
+		fp, err := ParseFailPoint(req.msg.Body)
+		if err != nil {
+			return cn.fail(req, codeBadValue, err.Error())
+		}
+		count = cn.m.setFailPoint(fp)
 	}
-	var count any = cn.m.setFailPoint(fp)
 	if n := count.(int64); n <= math.MaxInt32 {
 		count = int32(n) // as mongod's appendNumber does
 	}

@@ -17,7 +17,10 @@ import (
 type retriedWrites struct {
 	mu      sync.Mutex
 	replies map[retryKey][]byte
-	order   []retryKey // oldest first, to bound the table
+	// stmts holds the outcome of each statement executed so far of the
+	// writes run statement by statement (see forwardByStatement).
+	stmts map[retryKey]map[int]stmtResult
+	order []retryKey // oldest first, to bound the table
 }
 
 // retryKey identifies a retryable write: the session's id and the
@@ -66,8 +69,50 @@ func (w *retriedWrites) put(k retryKey, reply bson.Raw) {
 		w.order = append(w.order, k)
 	}
 	w.replies[k] = bytes.Clone(reply)
+	w.trim()
+}
+
+// trim forgets the oldest writes beyond maxRetriedWrites. w.mu is held.
+func (w *retriedWrites) trim() {
 	for len(w.order) > maxRetriedWrites {
 		delete(w.replies, w.order[0])
+		delete(w.stmts, w.order[0])
 		w.order = w.order[1:]
 	}
+}
+
+// hasStatements reports whether statements of the write were executed one
+// by one: its retry must go on that way.
+func (w *retriedWrites) hasStatements(k retryKey) bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return len(w.stmts[k]) > 0
+}
+
+// statement returns the outcome of statement i of the write, if it was
+// executed.
+func (w *retriedWrites) statement(k retryKey, i int) (stmtResult, bool) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	r, ok := w.stmts[k][i]
+	return r, ok
+}
+
+// putStatement keeps the outcome of statement i of the write.
+func (w *retriedWrites) putStatement(k retryKey, i int, r stmtResult) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.stmts == nil {
+		w.stmts = map[retryKey]map[int]stmtResult{}
+	}
+	m := w.stmts[k]
+	if m == nil {
+		m = map[int]stmtResult{}
+		w.stmts[k] = m
+		if _, ok := w.replies[k]; !ok {
+			w.order = append(w.order, k)
+		}
+	}
+	m[i] = r
+	w.trim()
 }

@@ -15,7 +15,8 @@
 //	rs.Elect(1)
 //	rs.FailCommand(1, sim.FailPoint{Mode: sim.Times(1), FailCommands: []string{"insert"}, ErrorCode: 91})
 //
-// Sharded clusters come from NewSharded, and SRV serves a mongodb+srv
+// Sharded clusters come from NewSharded, a standalone server with fail
+// points from NewStandalone, and SRV serves a mongodb+srv
 // host's records, which a test changes, to a client configured with it as
 // its resolver and dialer.
 //
@@ -73,7 +74,25 @@
 // Cluster.FailCommand or with the configureFailPoint admin command sent to
 // the member, with the modes and data fields of the real server (see
 // FailPoint). It applies to hello as well, and in an exhaust stream to every
-// reply, as mongod re-runs the command for each.
+// reply, as mongod re-runs the command for each. Each member also has the
+// onPrimaryTransactionalWrite fail point of the retryable writes tests (see
+// TxnWriteFailPoint), configured with configureFailPoint.
+//
+// # Retryable writes
+//
+// A retryable write (a write with lsid and txnNumber outside a
+// transaction) runs once per session and transaction number, as on mongod:
+// a retry gets the first execution's reply, and while the
+// onPrimaryTransactionalWrite fail point is on, writes run statement by
+// statement so that a retry executes only the statements not executed yet
+// (see retried_writes.go and statement_writes.go).
+//
+// # JavaScript
+//
+// FerretDB has no JavaScript. The one expression the specification tests
+// use to keep a connection busy, a find filter or single update query
+// {$where: "sleep(N) || true"}, is played by the member (see
+// where_sleep.go).
 //
 // # Wire protocol
 //
@@ -88,7 +107,7 @@
 //
 // Not simulated: $clusterTime and operationTime (FerretDB has neither), the
 // oplog, hidden and priority-0 members, transactions beyond what the backend
-// does, and any fail point but failCommand.
+// does, and any fail point but failCommand and onPrimaryTransactionalWrite.
 //
 // # Goroutines
 //

@@ -2,10 +2,7 @@ package simtest
 
 import (
 	"context"
-	"path"
-	"path/filepath"
 	"slices"
-	"strings"
 	"testing"
 	"time"
 
@@ -21,33 +18,6 @@ var failPointSuites = []string{
 	"server-discovery-and-monitoring/unified",
 	"retryable-reads/unified",
 	"retryable-writes/unified",
-}
-
-// Why tests that configure a fail point are not run against the simulator.
-// Every test left out is logged with its reason; docs/spec-compliance.md
-// counts them.
-const (
-	// The retryable-writes files without a suffix use the
-	// onPrimaryTransactionalWrite fail point; the simulator has failCommand
-	// only.
-	whyTransactionalFailPoint = "the simulator has only the failCommand fail point, not onPrimaryTransactionalWrite"
-)
-
-// transactionalFailPointFiles are the retryable-writes files whose tests
-// use onPrimaryTransactionalWrite.
-var transactionalFailPointFiles = []string{
-	"bulkWrite.json", "deleteOne.json", "findOneAndDelete.json", "findOneAndReplace.json",
-	"findOneAndUpdate.json", "insertMany.json", "insertOne.json", "replaceOne.json", "updateOne.json",
-}
-
-// excludedReason returns why the test is left out, or "".
-func excludedReason(test *unified.Test) string {
-	file := filepath.ToSlash(test.File().Path)
-	base := path.Base(file)
-	if strings.HasSuffix(path.Dir(file), "retryable-writes/unified") && slices.Contains(transactionalFailPointFiles, base) {
-		return whyTransactionalFailPoint
-	}
-	return ""
 }
 
 // TestUnifiedSimulatorSingle is TestUnifiedSimulator's pass against a
@@ -77,10 +47,10 @@ func TestUnifiedSimulatorSharded(t *testing.T) {
 // TestUnifiedSimulator runs the unified tests that configure a fail point
 // (the failPoint or targetedFailPoint operation), which FerretDB cannot run,
 // against a three-member replica set of the simulator in front of FerretDB.
-// The simulator has the failCommand fail point, so the fail point entries
-// of the skip list do not apply there; its other entries do, as the backend
-// is the same FerretDB. Tests left out are logged with their reason, and the
-// counts per suite are logged at the end:
+// The simulator has the failCommand and onPrimaryTransactionalWrite fail
+// points, so the fail point entries of the skip list do not apply there; its
+// other entries do, as the backend is the same FerretDB. The counts per
+// suite are logged at the end:
 //
 //	go test ./testserver/simtest -run TestUnifiedSimulator -v
 func TestUnifiedSimulator(t *testing.T) {
@@ -90,7 +60,7 @@ func TestUnifiedSimulator(t *testing.T) {
 }
 
 // runFailPointSuites runs the tests of failPointSuites that configure a
-// fail point against tg, logging those left out with their reason.
+// fail point against tg.
 func runFailPointSuites(t *testing.T, tg *unified.Target) {
 	var suites []unified.Suite
 	for _, s := range unified.AllSuites(t) {
@@ -98,21 +68,7 @@ func runFailPointSuites(t *testing.T, tg *unified.Target) {
 			suites = append(suites, s)
 		}
 	}
-	left := map[string]int{}
-	only := func(test *unified.Test) bool {
-		if !unified.UsesFailPoints(test) {
-			return false
-		}
-		if why := excludedReason(test); why != "" {
-			left[why]++
-			return false
-		}
-		return true
-	}
-	unified.RunSuites(t, []*unified.Target{tg}, suites, unified.FerretDBSkips, only)
-	for why, n := range left {
-		t.Logf("left out: %d tests: %s", n, why)
-	}
+	unified.RunSuites(t, []*unified.Target{tg}, suites, unified.FerretDBSkips, unified.UsesFailPoints)
 }
 
 // openTarget opens a target of the unified runner, closed at the end of
