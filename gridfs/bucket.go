@@ -44,7 +44,7 @@ type Bucket struct {
 	db        *motor.Database
 	files     *motor.Collection[bson.Raw]
 	chunks    *motor.Collection[bson.Raw]
-	filesDocs *motor.Collection[bson.D]  // the files collection, to insert
+	filesDocs *motor.Collection[bson.D]   // the files collection, to insert
 	chunkDocs *motor.Collection[chunkDoc] // the chunks collection, to insert
 	// err is an invalid option, returned by every method: NewBucket
 	// returns no error, to keep the shape the specification gives it.
