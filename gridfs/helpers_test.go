@@ -127,3 +127,32 @@ func upload(t *testing.T, e *env, b *gridfs.Bucket, filename string, data []byte
 func motorSortN() motor.FindOptions {
 	return motor.FindOptions{Sort: bson.D{{Key: "n", Value: 1}}}
 }
+
+func mustDelete(t *testing.T, e *env, coll string, filter bson.D) {
+	t.Helper()
+	if res, err := e.db.Collection(coll).DeleteMany(e.ctx, filter); err != nil || res.DeletedCount == 0 {
+		t.Fatalf("delete %v: %+v, %v", filter, res, err)
+	}
+}
+
+func mustInsert(t *testing.T, e *env, coll string, doc bson.D) {
+	t.Helper()
+	if _, err := e.db.Collection(coll).InsertOne(e.ctx, doc); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func mustSetData(t *testing.T, e *env, coll string, id bson.ObjectID, n int32, data []byte) {
+	t.Helper()
+	mustSet(t, e, coll, id, n, "data", data)
+}
+
+// mustSet sets key of the chunk n of the file id to v.
+func mustSet(t *testing.T, e *env, coll string, id bson.ObjectID, n int32, key string, v any) {
+	t.Helper()
+	res, err := e.db.Collection(coll).UpdateOne(e.ctx, bson.D{{Key: "files_id", Value: id}, {Key: "n", Value: n}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: key, Value: v}}}})
+	if err != nil || res.MatchedCount != 1 {
+		t.Fatalf("update chunk %d: %+v, %v", n, res, err)
+	}
+}
