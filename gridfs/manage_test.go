@@ -5,6 +5,7 @@ import (
 	"errors"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/motor-go/motor"
 	"github.com/motor-go/motor/bson"
@@ -220,8 +221,12 @@ func TestUploadStream(t *testing.T) {
 	if _, err := ab.Write(payload(5000)); err != nil {
 		t.Fatal(err)
 	}
-	if n := e.count(t, "fs.chunks", bson.D{{Key: "files_id", Value: int32(7)}}); n == 0 {
-		t.Fatal("no chunk written before Abort")
+	// The first batch of 1000 chunks is inserted in the background.
+	for deadline := time.Now().Add(10 * time.Second); e.count(t, "fs.chunks", bson.D{{Key: "files_id", Value: int32(7)}}) == 0; {
+		if time.Now().After(deadline) {
+			t.Fatal("no chunk written before Abort")
+		}
+		time.Sleep(5 * time.Millisecond)
 	}
 	if err := ab.Abort(e.ctx); err != nil {
 		t.Fatal(err)
@@ -290,5 +295,32 @@ func TestBucketOptionsInvalid(t *testing.T) {
 	good := gridfs.NewBucket(e.db)
 	if _, err := good.OpenUploadStream(e.ctx, "x", gridfs.UploadOptions{ChunkSize: -5}); !errors.Is(err, gridfs.ErrInvalidChunkSize) {
 		t.Errorf("UploadOptions.ChunkSize -5: %v", err)
+	}
+}
+
+// TestUploadInsertError makes the background insert of a batch fail (a
+// chunk with the same files_id and n exists) and checks that Close reports
+// it and writes no files document.
+func TestUploadInsertError(t *testing.T) {
+	e := newEnv(t)
+	b := gridfs.NewBucket(e.db, gridfs.BucketOptions{ChunkSize: 3})
+	upload(t, e, b, "first", []byte("abc")) // creates the unique index
+	mustInsert(t, e, "fs.chunks", bson.D{{Key: "files_id", Value: "dup"}, {Key: "n", Value: int32(0)}, {Key: "data", Value: []byte("xyz")}})
+	s, err := b.OpenUploadStreamWithID(e.ctx, "dup", "dup")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, err := s.Write(payload(3000)); n != 3000 || err != nil { // one batch, sent in the background
+		t.Fatalf("Write = %d, %v", n, err)
+	}
+	err = s.Close()
+	if !errors.Is(err, motor.ErrDuplicateKey) {
+		t.Fatalf("Close = %v, want a duplicate key error", err)
+	}
+	if n := e.count(t, "fs.files", bson.D{{Key: "_id", Value: "dup"}}); n != 0 {
+		t.Error("a files document was written after a failed insert")
+	}
+	if _, err := s.Write([]byte("x")); !errors.Is(err, gridfs.ErrStreamClosed) {
+		t.Errorf("Write after the failed Close: %v", err)
 	}
 }

@@ -41,8 +41,11 @@ type chunkDoc struct {
 }
 
 // UploadStream writes a new stored file: an io.WriteCloser whose bytes go
-// to the chunks collection, a batch of chunks at a time, and whose Close
-// writes the files document. It is read by one goroutine at a time.
+// to the chunks collection, a batch of chunks (about 4 MiB) at a time, and
+// whose Close writes the files document. A full batch is inserted in the
+// background while the caller fills the next one: at most one insert is
+// in flight, and two batches are held in memory. It is written by one
+// goroutine at a time.
 //
 // Its writes are bounded by the context given to OpenUploadStream. A write
 // that fails leaves the chunks already inserted (the specification forbids
@@ -56,12 +59,14 @@ type UploadStream struct {
 	chunkSize int32
 	metadata  any
 
-	buf    []byte // bytes not inserted yet; cap is the batch size
-	n      int32  // index of the next chunk to insert
-	length int64  // bytes written
-	wrote  bool   // an insert was sent: Abort has chunks to delete
-	closed bool   // closed or aborted
-	err    error  // the failure of an insert, returned from then on
+	buf      []byte     // the batch being filled; cap is the batch size
+	spare    []byte     // the other batch, being inserted while inflight
+	inflight chan error // the result of the insert in flight, nil if none
+	n        int32      // index of the next chunk to cut
+	length   int64      // bytes cut into chunks
+	wrote    bool       // an insert was sent: Abort has chunks to delete
+	closed   bool       // closed or aborted
+	err      error      // the failure of an insert, returned from then on
 }
 
 // OpenUploadStream starts the upload of a file named filename, with an id
@@ -108,9 +113,10 @@ func (b *Bucket) OpenUploadStreamWithID(ctx context.Context, id any, filename st
 // ID returns the file's id.
 func (s *UploadStream) ID() any { return s.id }
 
-// Write appends p to the file. It inserts chunks whenever a batch of them
-// is full, so it may block on the server; it returns the error of a failed
-// insert, and that error again from then on.
+// Write appends p to the file. When it fills a batch it waits for the
+// insert of the previous batch, if that is still in flight, and sends this
+// one. It returns the error of a failed insert (the Write after the one
+// that sent it learns of it, or Close), and that error again from then on.
 func (s *UploadStream) Write(p []byte) (int, error) {
 	if err := s.usable(); err != nil {
 		return 0, err
@@ -174,41 +180,85 @@ func (s *UploadStream) usable() error {
 	return nil
 }
 
-// flush inserts the full chunks of the buffer, and with final the last,
-// shorter one too.
+// flush sends the chunks of the buffer: when it is full, in the background
+// with the buffers swapped, so that the caller fills one batch while the
+// other is inserted; with final, every chunk left, the last one shorter,
+// and it waits. Either way it first waits for the insert in flight and
+// returns its error.
 func (s *UploadStream) flush(final bool) error {
+	if err := s.wait(); err != nil {
+		return err
+	}
+	docs, err := s.cut(final)
+	if err != nil || len(docs) == 0 {
+		return err
+	}
+	s.wrote = true
+	if final {
+		err := s.insert(docs)
+		s.buf = s.buf[:0]
+		if err != nil {
+			s.err = err
+		}
+		return err
+	}
+	if s.spare == nil {
+		s.spare = make([]byte, 0, cap(s.buf))
+	}
+	// docs alias the full buffer, which becomes the spare one: it is not
+	// written again before wait has the insert's result.
+	s.buf, s.spare = s.spare[:0], s.buf
+	done := make(chan error, 1)
+	s.inflight = done
+	go func() { done <- s.insert(docs) }()
+	return nil
+}
+
+// cut returns the chunk documents of the buffer's bytes (the full chunks,
+// and with final the shorter last one too), which alias the buffer, and
+// counts them as written.
+func (s *UploadStream) cut(final bool) ([]chunkDoc, error) {
 	cs := int(s.chunkSize)
-	full := len(s.buf) / cs
-	count := full
+	count := len(s.buf) / cs
 	if final && len(s.buf)%cs != 0 {
 		count++
 	}
-	if count == 0 {
-		return nil
-	}
 	if int64(s.n)+int64(count) > math.MaxInt32 {
 		s.err = fmt.Errorf("gridfs: upload: the file has more than %d chunks", math.MaxInt32)
-		return s.err
+		return nil, s.err
 	}
 	docs := make([]chunkDoc, count)
 	for i := range docs {
 		end := min((i+1)*cs, len(s.buf))
 		docs[i] = chunkDoc{ID: bson.NewObjectID(), FilesID: s.id, N: s.n + int32(i), Data: s.buf[i*cs : end]}
 	}
+	s.n += int32(count)
+	s.length += int64(len(s.buf))
+	return docs, nil
+}
+
+// insert checks the indexes before the bucket's first write, then inserts
+// docs. It runs on the caller's goroutine or on the stream's.
+func (s *UploadStream) insert(docs []chunkDoc) error {
 	if err := s.b.ensureIndexes(s.ctx); err != nil {
-		s.err = err
 		return err
 	}
-	s.wrote = true
 	if _, err := s.chunks.InsertMany(s.ctx, docs); err != nil {
-		s.err = fmt.Errorf("gridfs: inserting chunks: %w", err)
-		return s.err
+		return fmt.Errorf("gridfs: inserting chunks: %w", err)
 	}
-	inserted := min(count*cs, len(s.buf))
-	s.n += int32(count)
-	s.length += int64(inserted)
-	s.buf = s.buf[:copy(s.buf, s.buf[inserted:])]
 	return nil
+}
+
+// wait waits for the insert in flight, if any, and returns the stream's
+// error, which a failed insert sets.
+func (s *UploadStream) wait() error {
+	if s.inflight != nil {
+		if err := <-s.inflight; err != nil && s.err == nil {
+			s.err = err
+		}
+		s.inflight = nil
+	}
+	return s.err
 }
 
 // Close inserts the last chunks and writes the files document, which
@@ -219,11 +269,10 @@ func (s *UploadStream) Close() error {
 	if s.closed {
 		return ErrStreamClosed
 	}
-	if s.err != nil {
-		s.closed = true
-		return s.err
-	}
 	s.closed = true
+	if err := s.wait(); err != nil {
+		return err
+	}
 	if err := s.ctx.Err(); err != nil {
 		return fmt.Errorf("gridfs: upload: %w", err)
 	}
@@ -258,6 +307,7 @@ func (s *UploadStream) Abort(ctx context.Context) error {
 		return ErrStreamClosed
 	}
 	s.closed = true
+	_ = s.wait() // the chunks of a failed insert are deleted too
 	s.buf = s.buf[:0]
 	if !s.wrote {
 		return nil
@@ -294,6 +344,7 @@ func (b *Bucket) UploadFromStreamWithID(ctx context.Context, id any, filename st
 			return fmt.Errorf("gridfs: reading the source: %w", err)
 		}
 		s.closed = true
+		_ = s.wait() // no insert outlives the call
 		return err
 	}
 	return s.Close()
