@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"time"
 
 	"github.com/motor-go/motor"
@@ -59,7 +60,8 @@ type UploadStream struct {
 	chunkSize int32
 	metadata  any
 
-	buf      []byte     // the batch being filled; cap is the batch size
+	batch    int        // bytes per insert: a whole number of chunks
+	buf      []byte     // the batch being filled, grown up to batch bytes
 	spare    []byte     // the other batch, being inserted while inflight
 	inflight chan error // the result of the insert in flight, nil if none
 	n        int32      // index of the next chunk to cut
@@ -106,7 +108,7 @@ func (b *Bucket) OpenUploadStreamWithID(ctx context.Context, id any, filename st
 	per := min(max(maxBatchBytes/int(cs), 1), maxBatchChunks)
 	return &UploadStream{
 		b: b, ctx: ctx, chunks: b.chunkDocs, id: id, filename: filename, chunkSize: cs, metadata: o.Metadata,
-		buf: make([]byte, 0, per*int(cs)),
+		batch: per * int(cs),
 	}, nil
 }
 
@@ -123,11 +125,11 @@ func (s *UploadStream) Write(p []byte) (int, error) {
 	}
 	written := 0
 	for len(p) > 0 {
-		k := copy(s.buf[len(s.buf):cap(s.buf)], p)
+		k := copy(s.room(), p)
 		s.buf = s.buf[:len(s.buf)+k]
 		p = p[k:]
 		written += k
-		if len(s.buf) == cap(s.buf) {
+		if len(s.buf) == s.batch {
 			if err := s.flush(false); err != nil {
 				return written, err
 			}
@@ -146,10 +148,10 @@ func (s *UploadStream) ReadFrom(r io.Reader) (int64, error) {
 	}
 	var total int64
 	for {
-		k, rerr := r.Read(s.buf[len(s.buf):cap(s.buf)])
+		k, rerr := r.Read(s.room())
 		s.buf = s.buf[:len(s.buf)+k]
 		total += int64(k)
-		if len(s.buf) == cap(s.buf) {
+		if len(s.buf) == s.batch {
 			if err := s.flush(false); err != nil {
 				return total, err
 			}
@@ -164,6 +166,20 @@ func (s *UploadStream) ReadFrom(r io.Reader) (int64, error) {
 			return total, fmt.Errorf("gridfs: upload: %w", err)
 		}
 	}
+}
+
+// room returns the free space of the batch being filled. The buffer holds
+// one chunk at first, so that a small file does not cost a whole batch,
+// then grows to the batch size at once.
+func (s *UploadStream) room() []byte {
+	if len(s.buf) == cap(s.buf) {
+		size := s.batch
+		if cap(s.buf) < int(s.chunkSize) {
+			size = min(int(s.chunkSize), s.batch)
+		}
+		s.buf = slices.Grow(s.buf, size-len(s.buf))
+	}
+	return s.buf[len(s.buf):min(cap(s.buf), s.batch)]
 }
 
 // usable returns why the stream cannot take more bytes, if it cannot.
@@ -203,7 +219,7 @@ func (s *UploadStream) flush(final bool) error {
 		return err
 	}
 	if s.spare == nil {
-		s.spare = make([]byte, 0, cap(s.buf))
+		s.spare = make([]byte, 0, s.batch)
 	}
 	// docs alias the full buffer, which becomes the spare one: it is not
 	// written again before wait has the insert's result.
