@@ -82,10 +82,16 @@ func (tr *testRun) createEntity(ctx context.Context, spec bson.Raw) error {
 		}
 		return fmt.Errorf("unified: session entity %q: motor has no public session API (StartSession) yet", id)
 	case "bucket":
-		if _, err := entityAs[*databaseEntity](tr.entities, d.Lookup("database").StringValue(), "database"); err != nil {
+		db, err := entityAs[*databaseEntity](tr.entities, d.Lookup("database").StringValue(), "database")
+		if err != nil {
 			return err
 		}
-		return fmt.Errorf("unified: bucket entity %q: GridFS (package gridfs) is not implemented yet", id)
+		o, _ := d.Lookup("bucketOptions").DocumentOK()
+		b, err := newBucket(db.db, o)
+		if err != nil {
+			return err
+		}
+		return tr.entities.add(id, b)
 	case "clientEncryption":
 		return fmt.Errorf("unified: clientEncryption entity %q: Motor does not implement client-side encryption", id)
 	case "thread":

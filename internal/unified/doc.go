@@ -12,7 +12,8 @@
 // # Operations
 //
 // Operations call the public API of package motor: clients, databases and
-// collections are the entities of the file, and the test runner's special
+// collections are the entities of the file (and buckets, of package
+// gridfs), and the test runner's special
 // operations (failPoint, waitForEvent, runOnThread, ...) use a Client of
 // their own for data set-up and checks. An operation, entity type, argument
 // or matching operator that the runner does not know fails the test with an

@@ -73,7 +73,7 @@ func AllSuites(tb testing.TB) []Suite {
 		},
 		{dir: "retryable-reads/unified", notYet: retryableReadsNotYet},
 		{dir: "retryable-writes/unified"},
-		{dir: "gridfs", notYet: gridfsNotYet(tb)},
+		{dir: "gridfs"},
 	}
 }
 
@@ -86,7 +86,6 @@ func (s Suite) Dir() string { return s.dir }
 const (
 	needsCursorCmd = "Database.RunCursorCommand and command cursors"
 	needsSessions  = "sessions (Client.StartSession)"
-	needsGridFS    = "GridFS (package gridfs)"
 )
 
 // Reasons a test is not run: the public API it needs is not in Motor yet.
@@ -106,25 +105,11 @@ var retryableReadsNotYet = map[string]string{
 	"changeStreams-db.watch-serverErrors.json":      needsChangeStreams,
 	"count.json":                              notCount,
 	"count-serverErrors.json":                 notCount,
-	"gridfs-download.json":                    needsGridFS,
-	"gridfs-download-serverErrors.json":       needsGridFS,
-	"gridfs-downloadByName.json":              needsGridFS,
-	"gridfs-downloadByName-serverErrors.json": needsGridFS,
 	"listCollectionObjects.json":              notObjects,
 	"listCollectionObjects-serverErrors.json": notObjects,
 	"listDatabaseObjects.json":                notObjects,
 	"listDatabaseObjects-serverErrors.json":   notObjects,
 	"mapReduce.json":                          notMapReduce,
-}
-
-// gridfsNotYet lists every file of the GridFS suite: package gridfs does
-// not exist yet.
-func gridfsNotYet(tb testing.TB) map[string]string {
-	m := map[string]string{}
-	for _, path := range spectest.Files(tb, spectest.Dir(tb, "gridfs")) {
-		m[filepath.Base(path)] = needsGridFS
-	}
-	return m
 }
 
 // Reasons for tests not run that are choices of Motor's API rather than
