@@ -10,9 +10,8 @@ func TestUnifiedFormat(t *testing.T) {
 		{
 			dir: "unified-test-format/valid-pass",
 			notYet: map[string]string{
-				"entity-commandCursor.json": needsCursorCmd,
-				"poc-gridfs.json":           needsGridFS,
-				"poc-sessions.json":         needsSessions,
+				"poc-gridfs.json":   needsGridFS,
+				"poc-sessions.json": needsSessions,
 			},
 		},
 		{
