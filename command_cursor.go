@@ -31,9 +31,11 @@ type RunCursorCommandOptions struct {
 	// server.
 	BatchSize int32
 	// MaxAwaitTime is the maxTimeMS of each getMore: how long a getMore
-	// of a TailableAwait cursor waits for new documents, and for other
-	// cursors a limit on each getMore's time on the server. It must be
-	// below the client's Timeout when that is set.
+	// of a TailableAwait cursor waits for new documents. It is sent
+	// whatever the CursorType, as the specification asks, and MongoDB
+	// refuses it (BadValue) on the getMore of a cursor that is not
+	// tailable awaitData. It must be below the client's Timeout when that
+	// is set.
 	MaxAwaitTime time.Duration
 	// Comment is attached to each getMore (MongoDB 4.4 and later).
 	Comment any
