@@ -232,11 +232,14 @@ func TestSearchIndexesScriptedErrors(t *testing.T) {
 	sent := len(f.requests())
 	// Bad input, refused before sending.
 	for what, err := range map[string]error{
-		"no definition":   func() error { _, err := v.CreateOne(ctx, motor.SearchIndexModel{Name: "x"}); return err }(),
-		"update no name":  v.UpdateOne(ctx, "", def),
-		"update no def":   v.UpdateOne(ctx, "x", nil),
-		"drop no name":    v.DropOne(ctx, ""),
-		"list concern":    func() error { _, err := v.List(ctx, motor.ListSearchIndexesOptions{AggregateOptions: motor.AggregateOptions{ReadConcern: &motor.ReadConcern{Level: "local"}}}); return err }(),
+		"no definition":  func() error { _, err := v.CreateOne(ctx, motor.SearchIndexModel{Name: "x"}); return err }(),
+		"update no name": v.UpdateOne(ctx, "", def),
+		"update no def":  v.UpdateOne(ctx, "x", nil),
+		"drop no name":   v.DropOne(ctx, ""),
+		"list concern": func() error {
+			_, err := v.List(ctx, motor.ListSearchIndexesOptions{AggregateOptions: motor.AggregateOptions{ReadConcern: &motor.ReadConcern{Level: "local"}}})
+			return err
+		}(),
 		"empty coll name": c.Database("shop").Collection("").SearchIndexes().DropOne(ctx, "x"),
 	} {
 		var se *motor.ServerError
