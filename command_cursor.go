@@ -81,9 +81,9 @@ func mergeRunCursorCommand(opts []RunCursorCommandOptions) RunCursorCommandOptio
 // server no longer holds the cursor. A reply without a cursor document is
 // an error, and the command's cursor, if any, is left to the server.
 //
-// The specification's timeoutMode option is not offered: Motor applies
-// Config.Timeout to each operation of a cursor (the command, each getMore)
-// and has no per-cursor lifetime timeout.
+// ctx bounds the command; the ctx of each Next bounds the getMore it waits
+// for. The specification's timeoutMS and timeoutMode options (client-side
+// operations timeout) are not offered.
 func (db *Database) RunCursorCommand(ctx context.Context, cmd any, opts ...RunCursorCommandOptions) (*Cursor[bson.Raw], error) {
 	o := mergeRunCursorCommand(opts)
 	if o.CursorType > TailableAwait {
