@@ -8,8 +8,8 @@ import (
 
 // FuzzManagementReplies feeds arbitrary bytes, as a server's reply, to the
 // readers of the listing commands' replies (cursor batches, index,
-// collection and database descriptions): none may panic, whatever the
-// bytes, valid BSON or not.
+// collection and database descriptions, the names of created search
+// indexes): none may panic, whatever the bytes, valid BSON or not.
 func FuzzManagementReplies(f *testing.F) {
 	seed := func(v any) {
 		b, err := bson.Marshal(v)
@@ -45,6 +45,7 @@ func FuzzManagementReplies(f *testing.F) {
 	seed(bson.D{{Key: "databases", Value: bson.A{bson.D{{Key: "name", Value: "a"}, {Key: "sizeOnDisk", Value: 1.5}, {Key: "shards", Value: bson.D{{Key: "s0", Value: int64(9)}}}}}}, {Key: "totalSize", Value: int32(1)}})
 	seed(idx)
 	seed(coll)
+	seed(bson.D{{Key: "indexesCreated", Value: bson.A{bson.D{{Key: "id", Value: "6524"}, {Key: "name", Value: "default"}}, int32(3), bson.D{}}}, {Key: "ok", Value: 1.0}})
 	f.Add([]byte{5, 0, 0, 0, 0})
 	f.Add([]byte{0xff, 0xff, 0xff, 0x7f, 3, 'a', 0, 1, 0, 0})
 
@@ -60,6 +61,7 @@ func FuzzManagementReplies(f *testing.F) {
 		_, _ = parseIndexSpecification(raw, "d.c")
 		_, _ = parseCollectionSpecification(raw, "d")
 		_, _ = parseListDatabases(raw)
+		_, _ = parseSearchIndexesCreated(raw)
 		_ = filterOnlyNames(raw)
 		_, _ = indexNameOf(raw)
 	})

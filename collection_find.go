@@ -285,6 +285,12 @@ func openCursor[T any](ctx context.Context, cl *Client, res op.Result, o cursorO
 		cl.exec.EndSession(res.Session)
 		return nil, err
 	}
+	return newCursor[T](ctx, cl, res, first, o)
+}
+
+// newCursor returns the cursor of a reply whose first batch is first. The
+// cursor takes res.Session.
+func newCursor[T any](ctx context.Context, cl *Client, res op.Result, first cursorReply, o cursorOpts) (*Cursor[T], error) {
 	core, err := newCursorCore(ctx, cl, res, first, o)
 	if err != nil {
 		return nil, err

@@ -18,7 +18,7 @@ import (
 //	})
 //
 // Its commands use the collection's write concern and BSON registry.
-// Search indexes (Atlas Search) are not managed here.
+// Search indexes (Atlas Search) are managed by Collection.SearchIndexes.
 type IndexView struct {
 	db       *Database
 	coll     string

@@ -10,8 +10,7 @@ func TestUnifiedFormat(t *testing.T) {
 		{
 			dir: "unified-test-format/valid-pass",
 			notYet: map[string]string{
-				"entity-commandCursor.json": needsCursorCmd,
-				"poc-sessions.json":         needsSessions,
+				"poc-sessions.json": needsSessions,
 			},
 		},
 		{

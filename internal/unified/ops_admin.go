@@ -51,8 +51,12 @@ func rawsResult(docs []bson.Raw) opResult {
 	return opResult{value: arrayValue(docs), iterable: true}
 }
 
+// dbCreateCollection creates a collection or a view. Its result, for
+// saveResultAsEntity, is the collection: an entity of the database's
+// options.
 func dbCreateCollection(ctx context.Context, tr *testRun, e any, a *args) (opResult, error) {
-	db := e.(*databaseEntity).db
+	de := e.(*databaseEntity)
+	db := de.db
 	name, err := a.str("collection", true)
 	if err != nil {
 		return opResult{}, err
@@ -109,7 +113,10 @@ func dbCreateCollection(ctx context.Context, tr *testRun, e any, a *args) (opRes
 	if pipeline.Type != 0 {
 		return opResult{}, fmt.Errorf("unified: createCollection: pipeline without viewOn")
 	}
-	return opResult{err: db.CreateCollection(ctx, name, o)}, nil
+	if err := db.CreateCollection(ctx, name, o); err != nil {
+		return opResult{err: err}, nil
+	}
+	return opResult{entity: &collectionEntity{db: de, coll: motor.CollectionOf[bson.Raw](db, name)}}, nil
 }
 
 func preAndPostImages(d bson.Raw) (*motor.ChangeStreamPreAndPostImages, error) {

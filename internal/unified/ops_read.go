@@ -242,6 +242,14 @@ func aggregateOptions(tr *testRun, a *args) (bson.RawValue, motor.AggregateOptio
 	if pipeline.Type != bson.TypeArray {
 		return pipeline, o, a.wrongType("pipeline", "an array", pipeline)
 	}
+	o, err = aggregateOnlyOptions(tr, a)
+	return pipeline, o, err
+}
+
+// aggregateOnlyOptions reads the options of an aggregate, without its
+// pipeline, and checks a.
+func aggregateOnlyOptions(tr *testRun, a *args) (motor.AggregateOptions, error) {
+	var o motor.AggregateOptions
 	var errs [10]error
 	o.AllowDiskUse, errs[0] = a.optBool("allowDiskUse")
 	o.BatchSize, errs[1] = a.int32Arg("batchSize")
@@ -256,9 +264,9 @@ func aggregateOptions(tr *testRun, a *args) (bson.RawValue, motor.AggregateOptio
 	o.WriteConcern, errs[8] = a.writeConcern()
 	errs[9] = a.noSession(tr)
 	if err := firstErr(append(errs[:], a.noTimeoutMS())...); err != nil {
-		return pipeline, o, err
+		return o, err
 	}
-	return pipeline, o, a.check()
+	return o, a.check()
 }
 
 func collAggregate(ctx context.Context, tr *testRun, e any, a *args) (opResult, error) {
