@@ -101,18 +101,18 @@ type selectionLog struct {
 	info  bool // waiting is emitted
 }
 
-// newSelectionLog returns the logger of a selection for c, or nil when no
-// server selection message would be emitted.
-func (t *Topology) newSelectionLog(c *Criteria) *selectionLog {
-	info := t.log.Enabled(logger.ServerSelection, logger.LevelInfo)
-	if !info {
-		return nil
+// newSelectionLog returns the logger of a selection for c; a value, so
+// that a selection that logs nothing allocates nothing for it.
+func (t *Topology) newSelectionLog(c *Criteria) selectionLog {
+	return selectionLog{
+		t: t, c: c,
+		info:  t.log.Enabled(logger.ServerSelection, logger.LevelInfo),
+		debug: t.log.Enabled(logger.ServerSelection, logger.LevelDebug),
 	}
-	return &selectionLog{t: t, c: c, info: true, debug: t.log.Enabled(logger.ServerSelection, logger.LevelDebug)}
 }
 
 // log emits msg with the common fields, describing d.
-func (s *selectionLog) log(level slog.Level, msg string, d *Description, more ...slog.Attr) {
+func (s selectionLog) log(level slog.Level, msg string, d *Description, more ...slog.Attr) {
 	attrs := make([]slog.Attr, 0, 4+len(more))
 	attrs = append(attrs, slog.String("selector", s.c.String()))
 	if s.c.OperationID != 0 {
@@ -122,26 +122,26 @@ func (s *selectionLog) log(level slog.Level, msg string, d *Description, more ..
 	s.t.log.Log(logger.ServerSelection, level, msg, append(attrs, more...)...)
 }
 
-func (s *selectionLog) started(d *Description) {
-	if s != nil && s.debug {
+func (s selectionLog) started(d *Description) {
+	if s.debug {
 		s.log(logger.LevelDebug, "Server selection started", d)
 	}
 }
 
-func (s *selectionLog) succeeded(d *Description, addr string) {
-	if s != nil && s.debug {
+func (s selectionLog) succeeded(d *Description, addr string) {
+	if s.debug {
 		s.log(logger.LevelDebug, "Server selection succeeded", d, logger.AppendServer(nil, addr)...)
 	}
 }
 
-func (s *selectionLog) failed(d *Description, err error) {
-	if s != nil && s.debug {
+func (s selectionLog) failed(d *Description, err error) {
+	if s.debug {
 		s.log(logger.LevelDebug, "Server selection failed", d, slog.String("failure", s.t.log.Failure(err)))
 	}
 }
 
-func (s *selectionLog) waiting(d *Description, remaining time.Duration) {
-	if s != nil {
+func (s selectionLog) waiting(d *Description, remaining time.Duration) {
+	if s.info {
 		s.log(logger.LevelInfo, "Waiting for suitable server to become available", d, slog.Int64("remainingTimeMS", remaining.Milliseconds()))
 	}
 }

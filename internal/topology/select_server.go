@@ -126,7 +126,7 @@ func (t *Topology) SelectServer(ctx context.Context, c Criteria) (ServerDescript
 		}
 	}()
 	sl := t.newSelectionLog(&c)
-	if sl != nil {
+	if sl.debug {
 		d := t.Description()
 		sl.started(&d)
 	}
@@ -156,7 +156,7 @@ func (t *Topology) SelectServer(ctx context.Context, c Criteria) (ServerDescript
 
 		if timer == nil {
 			timer = t.clock.NewTimer(t.cfg.ServerSelectionTimeout)
-			if sl != nil {
+			if sl.info {
 				// Logged once per selection, with the time left then.
 				remaining := t.cfg.ServerSelectionTimeout
 				if dl, ok := ctx.Deadline(); ok && dl.Sub(t.clock.Now()) < remaining {
@@ -180,7 +180,7 @@ func (t *Topology) SelectServer(ctx context.Context, c Criteria) (ServerDescript
 // failLocked builds the selection error and releases the lock.
 // The failure logged is the cause alone: the message already describes
 // the topology.
-func (t *Topology) failLocked(c *Criteria, err error, sl *selectionLog) error {
+func (t *Topology) failLocked(c *Criteria, err error, sl selectionLog) error {
 	e := &SelectionError{
 		Criteria: *c, Kind: t.desc.Kind, Servers: t.desc.Servers,
 		Wait: t.cfg.ServerSelectionTimeout, Err: err,
