@@ -69,7 +69,7 @@ func ConnectConfig(ctx context.Context, cfg *Config) (*Client, error) {
 		ServerAPI:   internal.cluster.Conn.ServerAPI,
 	}
 	if cfg.ConnectEagerly {
-		crit := topology.Criteria{ReadPref: c.readPref}
+		crit := topology.Criteria{ReadPref: c.readPref, Operation: "connect"}
 		srv, _, err := c.cluster.Select(ctx, crit)
 		if err != nil {
 			c.cluster.Close()

@@ -19,17 +19,17 @@ const (
 	// (MONGODB_LOG_COMMAND and the others), else from MONGODB_LOG_ALL; a
 	// component set nowhere is off, unless Config.Logger is set, whose
 	// handler then decides alone.
-	LogUnset LogLevel = iota
-	LogOff
-	LogEmergency
-	LogAlert
-	LogCritical
-	LogError
-	LogWarning
-	LogNotice
-	LogInfo
-	LogDebug
-	LogTrace
+	LogUnset     LogLevel = iota
+	LogOff                // nothing is logged
+	LogEmergency          // emergency (no message of the specifications uses it)
+	LogAlert              // alert (unused too)
+	LogCritical           // critical (unused too)
+	LogError              // errors the driver cannot report through its API
+	LogWarning            // "warn": situations where undesirable behavior may occur
+	LogNotice             // unusual but not problematic events
+	LogInfo               // "info": high-level information, such as waiting for a suitable server
+	LogDebug              // detailed information: commands, checkouts, heartbeats, selections
+	LogTrace              // very fine-grained details
 )
 
 // The slog levels of the specification's levels that slog does not name.
