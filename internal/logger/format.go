@@ -30,15 +30,21 @@ func Truncate(s string, max int) string {
 }
 
 // Document returns doc as relaxed extended JSON, truncated to the
-// logger's MaxDocumentLength. A document that does not parse is shown as
-// the error saying so.
+// logger's MaxDocumentLength. The extended JSON is written only up to the
+// element that crosses the maximum length (the specification's O(max)
+// advice), however large the document. A document that does not parse is
+// shown as the error saying so.
 func (l *Logger) Document(doc []byte) string {
 	max := l.MaxDocumentLength()
-	js, err := bson.MarshalExtJSONAppend(make([]byte, 0, min(len(doc)*2, max+64)), bson.Raw(doc), false)
+	js, cut, err := bson.AppendExtJSONPrefix(make([]byte, 0, min(len(doc)*2, max)+64), bson.Raw(doc), false, max)
 	if err != nil {
 		return Truncate("invalid document: "+err.Error(), max)
 	}
-	return Truncate(string(js), max)
+	if cut {
+		// js is longer than max: copy only what the cut keeps.
+		return Truncate(string(js[:max+1]), max)
+	}
+	return string(js)
 }
 
 // Failure returns the text of err for a message's failure field, truncated

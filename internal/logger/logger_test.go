@@ -318,3 +318,22 @@ func TestComponentString(t *testing.T) {
 		t.Error(NumComponents.String())
 	}
 }
+
+func TestDocumentMultiByteCut(t *testing.T) {
+	var doc []byte
+	doc = append(doc, 0, 0, 0, 0, 0x02, 's', 0)
+	str := strings.Repeat("日", 2000)
+	n := len(str) + 1
+	doc = append(doc, byte(n), byte(n>>8), byte(n>>16), byte(n>>24))
+	doc = append(doc, str...)
+	doc = append(doc, 0, 0)
+	doc[0], doc[1] = byte(len(doc)), byte(len(doc)>>8)
+	for max := 8; max <= 16; max++ {
+		l, _ := New(Settings{Logger: slog.New(&countingHandler{}), MaxDocumentLength: max}, env(nil))
+		got := l.Document(doc)
+		cut, ok := strings.CutSuffix(got, Ellipsis)
+		if !ok || !utf8.ValidString(got) || len(cut) > max || len(cut) < max-2 || !strings.HasPrefix(`{"s":"`+str, cut) {
+			t.Errorf("max %d: %q", max, got)
+		}
+	}
+}
