@@ -106,7 +106,9 @@ func (tr *testRun) createClient(ctx context.Context, id string, d bson.Raw) (*cl
 	var api *motor.ServerAPI
 	var awaitPool time.Duration
 	var logs *logCapture
-	var levels motor.LogLevels
+	// Components the client does not observe are off, whatever the
+	// environment's MONGODB_LOG_* variables say.
+	levels := logsOff
 	for k, v := range d.Elements() {
 		switch k {
 		case "id":
@@ -178,12 +180,7 @@ func (tr *testRun) createClient(ctx context.Context, id string, d bson.Raw) (*cl
 	if logs != nil {
 		cfg.Logger = slog.New(logs)
 	}
-	// Components the client does not observe are off, whatever the
-	// environment's MONGODB_LOG_* variables say.
 	cfg.LogLevels = levels
-	if cfg.LogLevels == (motor.LogLevels{}) {
-		cfg.LogLevels = motor.LogLevels{Command: motor.LogOff, Topology: motor.LogOff, ServerSelection: motor.LogOff, Connection: motor.LogOff}
-	}
 	c, err := motor.ConnectConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("unified: client %q: %w", id, err)

@@ -120,11 +120,14 @@ func (h *logCapture) snapshot() ([]*observedLog, error) {
 	return append([]*observedLog(nil), h.msgs...), nil
 }
 
+// logsOff turns every log component off.
+var logsOff = motor.LogLevels{Command: motor.LogOff, Topology: motor.LogOff, ServerSelection: motor.LogOff, Connection: motor.LogOff}
+
 // logLevels parses observeLogMessages into the levels of a client's
 // configuration: the components named get their level, the others are off
 // (whatever the environment says).
 func logLevels(d bson.Raw) (motor.LogLevels, error) {
-	ls := motor.LogLevels{Command: motor.LogOff, Topology: motor.LogOff, ServerSelection: motor.LogOff, Connection: motor.LogOff}
+	ls := logsOff
 	for k, v := range d.Elements() {
 		l, ok := motor.ParseLogLevel(v.StringValue())
 		if !ok {
