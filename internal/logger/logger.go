@@ -71,6 +71,14 @@ func (l *Logger) Enabled(c Component, level slog.Level) bool {
 	return l != nil && level >= l.min[c] && l.h.Enabled(context.Background(), level)
 }
 
+// On reports whether component c's threshold lets messages at level
+// through, whatever the handler says: whether it is worth watching for
+// them at all, as a handler's level may change (a slog.LevelVar). Enabled
+// still decides each message.
+func (l *Logger) On(c Component, level slog.Level) bool {
+	return l != nil && level >= l.min[c]
+}
+
 // Log emits a message of component c at level, with the attributes given
 // and the component's, if Enabled says it would be. Callers check Enabled
 // first when building the attributes costs anything.

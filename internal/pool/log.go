@@ -8,12 +8,13 @@ import (
 )
 
 // logMonitor returns the monitor that emits the CMAP log messages and then
-// calls mon's callbacks, or mon itself when the connection component does
-// not log debug messages. The specification lets the messages be emitted
-// by an event subscriber; this one sees every event, in the pool's order,
-// and costs nothing when logging is off.
+// calls mon's callbacks, or mon itself when the connection component's
+// level leaves out debug messages. The specification lets the messages be
+// emitted by an event subscriber; this one sees every event, in the pool's
+// order, asks the handler about each message (its level may change), and
+// allocates nothing for a message the handler refuses.
 func logMonitor(l *logger.Logger, mon *event.PoolMonitor) *event.PoolMonitor {
-	if !l.Enabled(logger.Connection, logger.LevelDebug) {
+	if !l.On(logger.Connection, logger.LevelDebug) {
 		return mon
 	}
 	if mon == nil {

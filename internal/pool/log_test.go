@@ -126,7 +126,7 @@ func TestPoolLogMessages(t *testing.T) {
 
 // TestLogOffAllocs: a logger whose connection component is off, or whose
 // handler refuses debug messages, adds no allocation to a check-out and
-// check-in, and the monitor stays the one given.
+// check-in; when the component is off, the monitor stays the one given.
 func TestLogOffAllocs(t *testing.T) {
 	s := connectionOnly(&recordHandler{}, logger.LevelOff)
 	s.Levels[logger.Command] = logger.LevelDebug // the logger exists
@@ -135,8 +135,8 @@ func TestLogOffAllocs(t *testing.T) {
 		"component off":   newLogger(t, s),
 		"handler at info": newLogger(t, connectionOnly(quiet, logger.LevelDebug)),
 	} {
-		if m := logMonitor(l, noopMonitor); m != noopMonitor {
-			t.Errorf("%s: the monitor was wrapped", name)
+		if m := logMonitor(l, noopMonitor); (m != noopMonitor) != (name == "handler at info") {
+			t.Errorf("%s: wrapped %v", name, m != noopMonitor)
 		}
 		opts := DefaultOptions()
 		opts.Log = l
@@ -197,3 +197,53 @@ func BenchmarkCheckOutCheckInLogged(b *testing.B) {
 type discardWriter struct{}
 
 func (discardWriter) Write(p []byte) (int, error) { return len(p), nil }
+
+// TestLogHandlerLevelChanges: the pool asks the handler about each
+// message, so lowering a slog.LevelVar later turns the messages on.
+func TestLogHandlerLevelChanges(t *testing.T) {
+	var lv slog.LevelVar
+	lv.Set(slog.LevelInfo)
+	h := &recordHandler{}
+	filtered := levelFilter{h: h, level: &lv}
+	opts := DefaultOptions()
+	opts.MaintainInterval = -1
+	opts.Log = newLogger(t, connectionOnly(filtered, logger.LevelDebug))
+	p, err := New("127.0.0.1:27017", opts, (&fakeDialer{}).dial, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	p.Ready()
+	checkOutIn := func() {
+		c, err := p.CheckOut(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := p.CheckIn(c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	checkOutIn()
+	if len(h.msgs) != 0 {
+		t.Fatalf("messages at info level: %q", h.msgs)
+	}
+	lv.Set(slog.LevelDebug)
+	checkOutIn()
+	want := []string{"Connection checkout started", "Connection checked out", "Connection checked in"}
+	if !slices.Equal(h.msgs, want) {
+		t.Fatalf("messages %q, want %q", h.msgs, want)
+	}
+}
+
+// levelFilter passes the records at or above a variable level to h.
+type levelFilter struct {
+	h     slog.Handler
+	level *slog.LevelVar
+}
+
+func (f levelFilter) Enabled(_ context.Context, l slog.Level) bool { return l >= f.level.Level() }
+func (f levelFilter) Handle(ctx context.Context, r slog.Record) error {
+	return f.h.Handle(ctx, r)
+}
+func (f levelFilter) WithAttrs([]slog.Attr) slog.Handler { return f }
+func (f levelFilter) WithGroup(string) slog.Handler      { return f }
