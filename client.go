@@ -63,12 +63,13 @@ func ConnectConfig(ctx context.Context, cfg *Config) (*Client, error) {
 		Cluster:     c.cluster,
 		Sessions:    &session.Pool{},
 		Monitor:     cfg.CommandMonitor,
+		Log:         internal.cluster.Log,
 		RetryReads:  cfg.RetryReads,
 		RetryWrites: cfg.RetryWrites,
 		ServerAPI:   internal.cluster.Conn.ServerAPI,
 	}
 	if cfg.ConnectEagerly {
-		crit := topology.Criteria{ReadPref: c.readPref}
+		crit := topology.Criteria{ReadPref: c.readPref, Operation: "connect"}
 		srv, _, err := c.cluster.Select(ctx, crit)
 		if err != nil {
 			c.cluster.Close()
@@ -85,7 +86,10 @@ func ConnectConfig(ctx context.Context, cfg *Config) (*Client, error) {
 // messages to the servers (ending sessions, killing cursors), not the
 // release of resources, which always completes.
 func (c *Client) Close(ctx context.Context) error {
-	c.closeOnce.Do(func() { c.closeOpen(ctx, c.cluster.Close) })
+	c.closeOnce.Do(func() {
+		c.closeOpen(ctx, c.cluster.Close)
+		_ = c.exec.Log.Close() // the file of MONGODB_LOG_PATH, if the client opened one
+	})
 	return nil
 }
 

@@ -70,6 +70,8 @@ func newInternalConfig(cfg *Config) (*internalConfig, error) {
 	po.MaxIdleTime = cfg.MaxIdleTime
 	po.WaitQueueTimeout = cfg.WaitQueueTimeout
 	po.LoadBalanced = cfg.LoadBalanced
+	log := newLogger(cfg)
+	po.Log = log
 
 	seeds := make([]string, len(cfg.Hosts))
 	for i, h := range cfg.Hosts {
@@ -93,6 +95,7 @@ func newInternalConfig(cfg *Config) (*internalConfig, error) {
 			Pool:          po,
 			PoolMonitor:   cfg.PoolMonitor,
 			ServerMonitor: cfg.ServerMonitor,
+			Log:           log,
 			Monitoring:    toMonitoringMode(cfg.ServerMonitoringMode),
 			SRV:           toSRVConfig(cfg),
 		},

@@ -20,7 +20,7 @@ import (
 
 func TestMain(m *testing.M) { testenv.Main(m) }
 
-func connect(t *testing.T, uri string, edit func(*motor.Config)) *motor.Client {
+func connect(t testing.TB, uri string, edit func(*motor.Config)) *motor.Client {
 	t.Helper()
 	cfg, err := motor.ParseURI(uri)
 	if err != nil {

@@ -144,6 +144,24 @@ type Config struct {
 	// CommandMonitor receives an event before and after every command;
 	// nil for none.
 	CommandMonitor *event.CommandMonitor
+	// Logger receives the log messages of the Logging specification:
+	// commands, server discovery, server selection and connection pools,
+	// each with the specification's message text, its fields as attributes
+	// and a "component" attribute. Nil means a JSON handler writing to
+	// MONGODB_LOG_PATH ("stdout", "stderr" or a file appended to; standard
+	// error by default), used only when an environment variable enables a
+	// component.
+	Logger *slog.Logger
+	// LogLevels are the minimum levels of the log components; a level left
+	// at LogUnset comes from the environment (MONGODB_LOG_COMMAND,
+	// MONGODB_LOG_TOPOLOGY, MONGODB_LOG_SERVER_SELECTION,
+	// MONGODB_LOG_CONNECTION, MONGODB_LOG_ALL). Levels set here win.
+	LogLevels LogLevels
+	// MaxDocumentLength is the length in bytes at which the extended JSON
+	// of a document (a command, a reply) in a log message is cut, on a
+	// character boundary, and "..." appended. 0 means
+	// MONGODB_LOG_MAX_DOCUMENT_LENGTH, else 1000.
+	MaxDocumentLength int
 	// ConnectEagerly makes Connect wait until a server that serves the
 	// ReadPreference answers, and fail if none does within the context and
 	// ServerSelectionTimeout. By default Connect returns at once and the

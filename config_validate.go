@@ -37,6 +37,12 @@ func (p *parser) finish() error {
 // it returns; call Validate again after changing fields (connecting does).
 // It returns a *ConfigError.
 func (c *Config) Validate() error {
+	if c.MaxDocumentLength < 0 {
+		return configError("MaxDocumentLength", fmt.Sprintf("must be >= 0, got %d", c.MaxDocumentLength))
+	}
+	if err := c.LogLevels.validate(); err != nil {
+		return err
+	}
 	if len(c.Hosts) == 0 {
 		return configError("", "no host given")
 	}

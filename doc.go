@@ -67,4 +67,22 @@
 //
 // Config.PoolMonitor and Config.ServerMonitor receive the connection pool and
 // server discovery events of package event.
+//
+// # Logging
+//
+// Config.Logger, a *slog.Logger, receives the log messages of the Logging
+// specification: the command, topology (server discovery), serverSelection
+// and connection components, each message with the specification's text
+// ("Command started", "Connection checked out"...), its fields as
+// attributes and a "component" attribute. Config.LogLevels sets each
+// component's minimum level; a level left unset comes from the environment
+// (MONGODB_LOG_COMMAND, MONGODB_LOG_TOPOLOGY, MONGODB_LOG_SERVER_SELECTION,
+// MONGODB_LOG_CONNECTION, MONGODB_LOG_ALL), and levels set in code win. With
+// no Logger, the environment alone can turn logging on, into JSON on
+// MONGODB_LOG_PATH (stdout, stderr or a file; stderr by default). Commands
+// and replies are shown as relaxed extended JSON cut at MaxDocumentLength
+// bytes (MONGODB_LOG_MAX_DOCUMENT_LENGTH, default 1000). The levels below
+// Debug and above Error that slog does not name are LevelTrace,
+// LevelNotice, LevelCritical, LevelAlert and LevelEmergency. Logging that
+// is off costs no allocation.
 package motor

@@ -102,6 +102,35 @@ func appendExtJSONDocument(dst, doc []byte, canonical bool) ([]byte, error) {
 	return out, nil
 }
 
+// errExtLimit stops the writer of AppendExtJSONPrefix.
+var errExtLimit = errors.New("bson: Extended JSON output limit reached")
+
+// AppendExtJSONPrefix appends the Extended JSON of the document doc to dst
+// as [MarshalExtJSONAppend] would, but stops early once more than max bytes
+// were appended: cut then reports that the text appended is a prefix, of
+// more than max bytes, of the whole. It costs O(max) plus the size of the
+// element it stopped in, whatever the size of doc, which suits log
+// messages that show documents cut at a maximum length. Malformed bytes
+// after the point where it stopped are not reported.
+func AppendExtJSONPrefix(dst []byte, doc Raw, canonical bool, max int) (out []byte, cut bool, err error) {
+	n, msg := docLen(doc)
+	if msg == "" && n != len(doc) {
+		msg = "bytes after the end of the document"
+	}
+	if msg != "" {
+		return dst, false, &DecodeError{Offset: 0, Msg: msg}
+	}
+	w := extWriter{base: doc, canonical: canonical, limited: true, limit: len(dst) + max}
+	out, err = w.appendDoc(dst, doc, false, 0)
+	switch {
+	case err == errExtLimit:
+		return out, true, nil
+	case err != nil:
+		return dst, false, err
+	}
+	return out, len(out)-len(dst) > max, nil
+}
+
 // UnmarshalExtJSON parses the Extended JSON document data, in canonical or
 // relaxed mode or a mix, and decodes it into the value v points to, as
 // [Unmarshal] does; into a *[Raw] it stores the BSON bytes.

@@ -18,6 +18,10 @@ import (
 type extWriter struct {
 	base      []byte
 	canonical bool
+	// limited stops the writer, with errExtLimit, before the next element
+	// once the output is longer than limit.
+	limited bool
+	limit   int
 }
 
 // The largest datetime that relaxed mode writes as an ISO-8601 string: the
@@ -42,6 +46,9 @@ func (w *extWriter) appendDoc(dst, doc []byte, array bool, depth int) ([]byte, e
 	it := newElements(doc)
 	first := true
 	for {
+		if w.limited && len(dst) > w.limit {
+			return dst, errExtLimit
+		}
 		el, ok := it.next()
 		if !ok {
 			break

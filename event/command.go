@@ -30,6 +30,9 @@ type CommandEvent struct {
 	DatabaseName string
 	// RequestID is the wire protocol request ID of the command.
 	RequestID int64
+	// OperationID is the driver's ID for the operation the command is
+	// part of: the commands a retried operation sends share it.
+	OperationID int64
 	// ConnectionID is the driver's ID for the connection it was sent on.
 	ConnectionID int64
 	// ServerConnectionID is the server's ID for that connection, 0 when

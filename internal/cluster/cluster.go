@@ -46,11 +46,13 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/motor-go/motor/bson"
 	"github.com/motor-go/motor/event"
 	"github.com/motor-go/motor/internal/conn"
+	"github.com/motor-go/motor/internal/logger"
 	"github.com/motor-go/motor/internal/pool"
 	"github.com/motor-go/motor/internal/topology"
 	"github.com/motor-go/motor/mongoerr"
@@ -67,6 +69,9 @@ type Config struct {
 
 	PoolMonitor   *event.PoolMonitor
 	ServerMonitor *event.ServerMonitor
+	// Log receives the topology and server selection log messages (the
+	// pools get theirs through Pool.Log); nil for none.
+	Log *logger.Logger
 
 	// Monitoring is serverMonitoringMode: streaming or polling monitors.
 	Monitoring MonitoringMode
@@ -85,7 +90,10 @@ type Cluster struct {
 	wg     sync.WaitGroup // monitors, the SRV poller and pool shutdowns
 
 	monitorConn *conn.Config // MonitorConn, without socket timeout
-	streaming   bool         // monitors may use the streaming protocol
+	// monitorConnIDs numbers the monitoring connections, for the heartbeat
+	// log messages.
+	monitorConnIDs atomic.Int64
+	streaming      bool // monitors may use the streaming protocol
 
 	mu      sync.Mutex
 	servers map[string]*Server
@@ -101,7 +109,7 @@ func New(cfg Config) *Cluster {
 	c.ctx, c.cancel = context.WithCancel(context.Background())
 	c.monitorConn = monitorConnConfig(cfg.MonitorConn)
 	c.streaming = streamingEnabled(cfg.Monitoring, cfg.MonitorConn)
-	c.topo = topology.New(cfg.Topology, topology.Options{Monitor: cfg.ServerMonitor, Hooks: hooks{c}})
+	c.topo = topology.New(cfg.Topology, topology.Options{Monitor: cfg.ServerMonitor, Hooks: hooks{c}, Log: cfg.Log})
 	c.topo.Open()
 	c.startSRVPoller()
 	return c

@@ -37,6 +37,10 @@ type monitor struct {
 	ctx  context.Context // cancelled by stop
 	stop context.CancelFunc
 
+	// connID is the driver's ID for the monitoring connection, in the
+	// heartbeat log messages; written by run only.
+	connID int64
+
 	rtt    rttStats
 	rttMon *rttMonitor // started with the first streaming check; nil before
 

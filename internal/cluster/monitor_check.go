@@ -61,7 +61,8 @@ func (m *monitor) check(prev *topology.ServerDescription) (topology.ServerDescri
 		defer cancelT()
 	}
 
-	topo.HeartbeatStarted(addr, awaited)
+	hc := m.heartbeatConn(c)
+	topo.HeartbeatStarted(addr, hc, awaited)
 	start := time.Now()
 	var (
 		r   conn.Reply
@@ -74,6 +75,7 @@ func (m *monitor) check(prev *topology.ServerDescription) (topology.ServerDescri
 		c, err = dialConn(ctx, addr, m.s.c.monitorConn)
 		if err == nil {
 			m.setConn(c)
+			hc.ServerID = c.Description().ConnectionID
 			raw = helloReply(c)
 			m.rtt.add(handshakeRTT(c, start))
 		}
@@ -108,14 +110,14 @@ func (m *monitor) check(prev *topology.ServerDescription) (topology.ServerDescri
 			// closes; a removed server's monitor, stopped after its
 			// ServerClosed event, reports nothing more.
 			if m.s.c.isClosed() {
-				topo.HeartbeatFailed(addr, elapsed, err, awaited)
+				topo.HeartbeatFailed(addr, hc, elapsed, err, awaited)
 			}
 			return topology.ServerDescription{}, false
 		}
-		topo.HeartbeatFailed(addr, elapsed, err, awaited)
+		topo.HeartbeatFailed(addr, hc, elapsed, err, awaited)
 		return topology.NewUnknownServer(addr, err), !cancelled
 	}
-	topo.HeartbeatSucceeded(addr, elapsed, raw, awaited)
+	topo.HeartbeatSucceeded(addr, hc, elapsed, raw, awaited)
 	avg, minRTT := m.rtt.get()
 	sd := topology.NewServerDescription(addr, raw, avg, time.Now())
 	if sd.Err == nil {
@@ -140,4 +142,19 @@ func (c *Cluster) connectTimeout() time.Duration {
 		return 0
 	}
 	return c.monitorConn.ConnectTimeout
+}
+
+// heartbeatConn identifies the monitoring connection of the check about to
+// start, for the heartbeat log messages: c, or the connection about to be
+// opened when c is nil or closed, which gets the next monitoring
+// connection ID.
+func (m *monitor) heartbeatConn(c *conn.Conn) topology.HeartbeatConn {
+	if c == nil || c.Closed() || m.connID == 0 {
+		m.connID = m.s.c.monitorConnIDs.Add(1)
+	}
+	hc := topology.HeartbeatConn{DriverID: m.connID}
+	if c != nil && !c.Closed() {
+		hc.ServerID = c.Description().ConnectionID
+	}
+	return hc
 }

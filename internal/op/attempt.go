@@ -34,6 +34,8 @@ type attempt struct {
 	// server supports retryable writes, even if the try failed before a
 	// txnNumber was assigned (a pool cleared during the check-out).
 	canRetryWrite bool
+	// opID is the operation's ID in monitoring events and log messages.
+	opID int64
 }
 
 // run makes one try, on a server other than those in avoid if possible.
@@ -48,7 +50,10 @@ func (a *attempt) run(ctx context.Context, avoid []string) (Result, error) {
 	if cmd.Address != "" {
 		srv, sd, err = a.x.Cluster.Pinned(cmd.Address)
 	} else {
-		srv, sd, err = a.x.Cluster.Select(ctx, topology.Criteria{Write: cmd.Write, ReadPref: cmd.ReadPref, Deprioritized: avoid})
+		srv, sd, err = a.x.Cluster.Select(ctx, topology.Criteria{
+			Write: cmd.Write, ReadPref: cmd.ReadPref, Deprioritized: avoid,
+			Operation: cmd.Name, OperationID: a.opID,
+		})
 		if err == nil {
 			defer srv.Done()
 		}
@@ -326,10 +331,10 @@ func retryableWrite(err error, maxWire int32) bool {
 // returns a copy of the reply.
 func (a *attempt) roundTrip(ctx context.Context, pc *cluster.Conn, body []byte) (bson.Raw, error) {
 	c := pc.Conn()
-	mon := a.x.Monitor
+	mon := a.x.Monitor != nil || a.logging()
 	cmd := &conn.Command{DB: a.cmd.DB, Body: body, Sequences: a.cmd.Sequences}
 	var start time.Time
-	if mon != nil {
+	if mon {
 		cmd.RequestID = nextRequestID()
 		a.started(pc, cmd)
 		start = time.Now()
@@ -338,27 +343,27 @@ func (a *attempt) roundTrip(ctx context.Context, pc *cluster.Conn, body []byte) 
 		// No reply will come; monitoring reports {ok: 1}, as the command
 		// monitoring specification asks for unacknowledged writes.
 		if err := c.Send(ctx, cmd); err != nil {
-			if mon != nil {
+			if mon {
 				a.failed(pc, cmd, time.Since(start), err)
 			}
 			return nil, err
 		}
 		out := bson.Raw{13, 0, 0, 0, 16, 'o', 'k', 0, 1, 0, 0, 0, 0}
-		if mon != nil {
+		if mon {
 			a.succeeded(pc, cmd, time.Since(start), out)
 		}
 		return out, nil
 	}
 	r, err := c.RoundTrip(ctx, cmd)
 	if err != nil {
-		if mon != nil {
+		if mon {
 			a.failed(pc, cmd, time.Since(start), err)
 		}
 		return nil, err
 	}
 	out := append(bson.Raw(nil), r.Body...)
 	r.Release()
-	if mon != nil {
+	if mon {
 		a.succeeded(pc, cmd, time.Since(start), out)
 	}
 	return out, nil

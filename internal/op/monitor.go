@@ -20,6 +20,7 @@ func (a *attempt) commandEvent(pc *cluster.Conn, cmd *conn.Command) event.Comman
 		CommandName:        a.cmd.Name,
 		DatabaseName:       a.cmd.DB,
 		RequestID:          int64(cmd.RequestID),
+		OperationID:        a.opID,
 		ConnectionID:       pc.ID(),
 		ServerConnectionID: pc.Conn().Description().ConnectionID,
 		Address:            pc.Address(),
@@ -36,8 +37,12 @@ func (a *attempt) sensitive(body []byte) bool {
 }
 
 func (a *attempt) started(pc *cluster.Conn, cmd *conn.Command) {
-	f := a.x.Monitor.Started
-	if f == nil {
+	var f func(event.CommandStartedEvent)
+	if m := a.x.Monitor; m != nil {
+		f = m.Started
+	}
+	logging := a.logging()
+	if f == nil && !logging {
 		return
 	}
 	e := event.CommandStartedEvent{CommandEvent: a.commandEvent(pc, cmd)}
@@ -66,33 +71,58 @@ func (a *attempt) started(pc *cluster.Conn, cmd *conn.Command) {
 		}
 		e.Command, _ = AppendFields(cmd.Body, extra)
 	}
-	f(e)
+	if logging {
+		a.logStarted(&e)
+	}
+	if f != nil {
+		f(e)
+	}
 }
 
 func (a *attempt) succeeded(pc *cluster.Conn, cmd *conn.Command, d time.Duration, reply bson.Raw) {
-	f := a.x.Monitor.Succeeded
-	if f == nil {
+	var f func(event.CommandSucceededEvent)
+	if m := a.x.Monitor; m != nil {
+		f = m.Succeeded
+	}
+	logging := a.logging()
+	if f == nil && !logging {
 		return
 	}
 	e := event.CommandSucceededEvent{CommandEvent: a.commandEvent(pc, cmd), Duration: d, Reply: reply}
 	if a.sensitive(cmd.Body) {
 		e.Reply = emptyDoc
 	}
-	f(e)
+	if logging {
+		a.logSucceeded(&e)
+	}
+	if f != nil {
+		f(e)
+	}
 }
 
 func (a *attempt) failed(pc *cluster.Conn, cmd *conn.Command, d time.Duration, err error) {
-	f := a.x.Monitor.Failed
-	if f == nil {
+	var f func(event.CommandFailedEvent)
+	if m := a.x.Monitor; m != nil {
+		f = m.Failed
+	}
+	logging := a.logging()
+	if f == nil && !logging {
 		return
 	}
 	e := event.CommandFailedEvent{CommandEvent: a.commandEvent(pc, cmd), Duration: d, Failure: err}
+	redacted := false
 	if se, ok := err.(*mongoerr.ServerError); ok && a.sensitive(cmd.Body) {
-		redacted := *se
-		redacted.Raw = nil
-		e.Failure = &redacted
+		r := *se
+		r.Raw = nil
+		e.Failure = &r
+		redacted = true
 	}
-	f(e)
+	if logging {
+		a.logFailed(&e, redacted)
+	}
+	if f != nil {
+		f(e)
+	}
 }
 
 var emptyDoc = bson.Raw{5, 0, 0, 0, 0}

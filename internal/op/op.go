@@ -19,6 +19,7 @@ import (
 	"github.com/motor-go/motor/event"
 	"github.com/motor-go/motor/internal/cluster"
 	"github.com/motor-go/motor/internal/conn"
+	"github.com/motor-go/motor/internal/logger"
 	"github.com/motor-go/motor/internal/session"
 	"github.com/motor-go/motor/internal/topology"
 	"github.com/motor-go/motor/internal/wire"
@@ -29,6 +30,9 @@ type Executor struct {
 	Cluster  *cluster.Cluster
 	Sessions *session.Pool
 	Monitor  *event.CommandMonitor
+	// Log emits the command log messages, and is passed on to server
+	// selection; nil for none.
+	Log *logger.Logger
 	// RetryReads and RetryWrites are the retryReads and retryWrites options.
 	RetryReads, RetryWrites bool
 	// ServerAPI is the declared Stable API version, which connections add
@@ -115,7 +119,7 @@ type Result struct {
 // Run runs cmd and returns its result. A reply with ok: 0 is returned as a
 // *mongoerr.ServerError.
 func (x *Executor) Run(ctx context.Context, cmd *Command) (Result, error) {
-	a := attempt{x: x, cmd: cmd, sess: cmd.Session}
+	a := attempt{x: x, cmd: cmd, sess: cmd.Session, opID: nextOperationID()}
 	defer a.release()
 	res, err := a.run(ctx, nil)
 	if err != nil {

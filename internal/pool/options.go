@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/motor-go/motor/event"
+	"github.com/motor-go/motor/internal/logger"
 )
 
 // The defaults of the specification, and of the background interval.
@@ -63,6 +64,10 @@ type Options struct {
 	// pre-handshake errors, typically by clearing the pool. It is called
 	// from the pool's goroutine that ran the dial, with no lock held.
 	OnDialError func(*DialError)
+
+	// Log, when its connection component is enabled, receives the log
+	// messages of the CMAP specification, emitted with the events.
+	Log *logger.Logger
 }
 
 // DefaultOptions returns the specification's defaults: MaxPoolSize 100,

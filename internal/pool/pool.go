@@ -121,6 +121,7 @@ func New[C Conn](address string, opts Options, dial Dialer[C], mon *event.PoolMo
 	if err != nil {
 		return nil, err
 	}
+	mon = logMonitor(opts.Log, mon)
 	p := &Pool[C]{
 		addr:      address,
 		opts:      opts,

@@ -1,12 +1,14 @@
 package topology
 
 import (
+	"log/slog"
 	"maps"
 	"slices"
 	"time"
 
 	"github.com/motor-go/motor/bson"
 	"github.com/motor-go/motor/event"
+	"github.com/motor-go/motor/internal/logger"
 )
 
 // EventServer returns the public snapshot of a server description.
@@ -122,8 +124,12 @@ func Diff(old, new *Description, cause string) Change {
 // removed servers, the topology's change, then the opening of added ones.
 func (t *Topology) events(old, new *Description, c *Change) {
 	m := t.mon
-	if m == nil {
+	logging := t.logging()
+	if m == nil && !logging {
 		return
+	}
+	if m == nil {
+		m = &event.ServerMonitor{}
 	}
 	id := t.id
 	if m.ServerDescriptionChanged != nil {
@@ -135,20 +141,31 @@ func (t *Topology) events(old, new *Description, c *Change) {
 			t.enqueue(func() { m.ServerDescriptionChanged(e) })
 		}
 	}
-	if m.ServerClosed != nil {
-		for _, addr := range c.Removed {
+	for _, addr := range c.Removed {
+		if logging {
+			t.enqueue(func() { t.logServer("Stopped server monitoring", id, addr) })
+		}
+		if m.ServerClosed != nil {
 			e := event.ServerClosedEvent{Address: addr, TopologyID: id}
 			t.enqueue(func() { m.ServerClosed(e) })
 		}
 	}
-	if m.TopologyDescriptionChanged != nil && c.Topology {
-		e := event.TopologyDescriptionChangedEvent{
-			TopologyID: id, PreviousDescription: EventTopology(old), NewDescription: EventTopology(new),
+	if c.Topology {
+		if logging {
+			t.enqueue(t.logChanged(id, old, new))
 		}
-		t.enqueue(func() { m.TopologyDescriptionChanged(e) })
+		if m.TopologyDescriptionChanged != nil {
+			e := event.TopologyDescriptionChangedEvent{
+				TopologyID: id, PreviousDescription: EventTopology(old), NewDescription: EventTopology(new),
+			}
+			t.enqueue(func() { m.TopologyDescriptionChanged(e) })
+		}
 	}
-	if m.ServerOpening != nil {
-		for _, addr := range c.Added {
+	for _, addr := range c.Added {
+		if logging {
+			t.enqueue(func() { t.logServer("Starting server monitoring", id, addr) })
+		}
+		if m.ServerOpening != nil {
 			e := event.ServerOpeningEvent{Address: addr, TopologyID: id}
 			t.enqueue(func() { m.ServerOpening(e) })
 		}
@@ -186,34 +203,63 @@ func (t *Topology) drain() {
 	t.qmu.Unlock()
 }
 
+// HeartbeatConn identifies the monitoring connection of a check in the
+// heartbeat log messages: the driver's ID for it, and the server's, 0 when
+// not known yet.
+type HeartbeatConn struct {
+	DriverID, ServerID int64
+}
+
 // HeartbeatStarted reports that the monitor of the server at addr started
-// a check.
-func (t *Topology) HeartbeatStarted(addr string, awaited bool) {
-	if t.mon == nil || t.mon.ServerHeartbeatStarted == nil {
+// a check on the connection hc.
+func (t *Topology) HeartbeatStarted(addr string, hc HeartbeatConn, awaited bool) {
+	logging := t.logging()
+	if logging {
+		id := t.id
+		t.enqueue(func() { t.logHeartbeat("Server heartbeat started", id, addr, hc, awaited) })
+	}
+	if t.mon != nil && t.mon.ServerHeartbeatStarted != nil {
+		e := event.ServerHeartbeatStartedEvent{Address: addr, Awaited: awaited}
+		t.enqueue(func() { t.mon.ServerHeartbeatStarted(e) })
+	} else if !logging {
 		return
 	}
-	e := event.ServerHeartbeatStartedEvent{Address: addr, Awaited: awaited}
-	t.enqueue(func() { t.mon.ServerHeartbeatStarted(e) })
 	t.drain()
 }
 
 // HeartbeatSucceeded reports a successful check that took d and returned
 // reply, which the event gets a copy of.
-func (t *Topology) HeartbeatSucceeded(addr string, d time.Duration, reply bson.Raw, awaited bool) {
-	if t.mon == nil || t.mon.ServerHeartbeatSucceeded == nil {
+func (t *Topology) HeartbeatSucceeded(addr string, hc HeartbeatConn, d time.Duration, reply bson.Raw, awaited bool) {
+	logging := t.logging()
+	if logging {
+		id, doc := t.id, t.log.Document(reply)
+		t.enqueue(func() {
+			t.logHeartbeat("Server heartbeat succeeded", id, addr, hc, awaited, logger.Duration(d), slog.String("reply", doc))
+		})
+	}
+	if t.mon != nil && t.mon.ServerHeartbeatSucceeded != nil {
+		e := event.ServerHeartbeatSucceededEvent{Address: addr, Duration: d, Reply: bson.Raw(slices.Clone([]byte(reply))), Awaited: awaited}
+		t.enqueue(func() { t.mon.ServerHeartbeatSucceeded(e) })
+	} else if !logging {
 		return
 	}
-	e := event.ServerHeartbeatSucceededEvent{Address: addr, Duration: d, Reply: bson.Raw(slices.Clone([]byte(reply))), Awaited: awaited}
-	t.enqueue(func() { t.mon.ServerHeartbeatSucceeded(e) })
 	t.drain()
 }
 
 // HeartbeatFailed reports a check that failed with err after d.
-func (t *Topology) HeartbeatFailed(addr string, d time.Duration, err error, awaited bool) {
-	if t.mon == nil || t.mon.ServerHeartbeatFailed == nil {
+func (t *Topology) HeartbeatFailed(addr string, hc HeartbeatConn, d time.Duration, err error, awaited bool) {
+	logging := t.logging()
+	if logging {
+		id := t.id
+		t.enqueue(func() {
+			t.logHeartbeat("Server heartbeat failed", id, addr, hc, awaited, logger.Duration(d), slog.String("failure", t.log.Failure(err)))
+		})
+	}
+	if t.mon != nil && t.mon.ServerHeartbeatFailed != nil {
+		e := event.ServerHeartbeatFailedEvent{Address: addr, Duration: d, Failure: err, Awaited: awaited}
+		t.enqueue(func() { t.mon.ServerHeartbeatFailed(e) })
+	} else if !logging {
 		return
 	}
-	e := event.ServerHeartbeatFailedEvent{Address: addr, Duration: d, Failure: err, Awaited: awaited}
-	t.enqueue(func() { t.mon.ServerHeartbeatFailed(e) })
 	t.drain()
 }

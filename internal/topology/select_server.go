@@ -125,48 +125,68 @@ func (t *Topology) SelectServer(ctx context.Context, c Criteria) (ServerDescript
 			timer.Stop()
 		}
 	}()
+	sl := t.newSelectionLog(&c)
+	if sl.debug {
+		d := t.Description()
+		sl.started(&d)
+	}
 	for {
 		t.mu.Lock()
 		if t.closed {
-			return ServerDescription{}, t.failLocked(&c, ErrClosed)
+			return ServerDescription{}, t.failLocked(&c, ErrClosed, sl)
 		}
 		window, err := Select(t.desc, &c, t.cfg.LocalThreshold, t.cfg.HeartbeatInterval)
 		if err != nil {
-			return ServerDescription{}, t.failLocked(&c, err)
+			return ServerDescription{}, t.failLocked(&c, err, sl)
 		}
 		if sd := Choose(window, func(addr string) int64 { return t.ops[addr] }, t.rand); sd != nil {
 			t.ops[sd.Addr]++
 			chosen := *sd
+			desc := t.desc
 			t.mu.Unlock()
+			sl.succeeded(desc, chosen.Addr)
 			return chosen, nil
 		}
 		for i := range t.desc.Servers {
 			t.hooks.RequestCheck(t.desc.Servers[i].Addr)
 		}
 		changed := t.changed
+		desc := t.desc
 		t.mu.Unlock()
 
 		if timer == nil {
 			timer = t.clock.NewTimer(t.cfg.ServerSelectionTimeout)
+			if sl.info {
+				// Logged once per selection, with the time left then.
+				remaining := t.cfg.ServerSelectionTimeout
+				if dl, ok := ctx.Deadline(); ok && dl.Sub(t.clock.Now()) < remaining {
+					remaining = dl.Sub(t.clock.Now())
+				}
+				sl.waiting(desc, remaining)
+			}
 		}
 		select {
 		case <-changed:
 		case <-ctx.Done():
 			t.mu.Lock()
-			return ServerDescription{}, t.failLocked(&c, ctx.Err())
+			return ServerDescription{}, t.failLocked(&c, ctx.Err(), sl)
 		case <-timer.C():
 			t.mu.Lock()
-			return ServerDescription{}, t.failLocked(&c, ErrSelectionTimeout)
+			return ServerDescription{}, t.failLocked(&c, ErrSelectionTimeout, sl)
 		}
 	}
 }
 
 // failLocked builds the selection error and releases the lock.
-func (t *Topology) failLocked(c *Criteria, err error) error {
+// The failure logged is the cause alone: the message already describes
+// the topology.
+func (t *Topology) failLocked(c *Criteria, err error, sl selectionLog) error {
 	e := &SelectionError{
 		Criteria: *c, Kind: t.desc.Kind, Servers: t.desc.Servers,
 		Wait: t.cfg.ServerSelectionTimeout, Err: err,
 	}
+	desc := t.desc
 	t.mu.Unlock()
+	sl.failed(desc, err)
 	return e
 }

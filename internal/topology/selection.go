@@ -16,6 +16,12 @@ type Criteria struct {
 	// suitable, such as the mongos that failed the previous attempt of a
 	// retried operation.
 	Deprioritized []string
+
+	// Operation and OperationID name the operation selecting, for the
+	// server selection log messages only: the command's name and the
+	// driver's ID for the operation (0 for none).
+	Operation   string
+	OperationID int64
 }
 
 // String describes the criteria for errors: "write", or "read with read

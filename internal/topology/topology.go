@@ -7,6 +7,7 @@ import (
 
 	"github.com/motor-go/motor/bson"
 	"github.com/motor-go/motor/event"
+	"github.com/motor-go/motor/internal/logger"
 )
 
 // Hooks are what a Topology asks of the layer that owns the monitors and
@@ -47,6 +48,9 @@ type Options struct {
 	Rand Rand
 	// ID identifies the topology in events; a new ObjectID by default.
 	ID bson.ObjectID
+	// Log receives the SDAM ("topology" component) and server selection
+	// log messages; nil for none.
+	Log *logger.Logger
 }
 
 // A Topology holds the current [Description] of a client's deployment and
@@ -62,6 +66,7 @@ type Topology struct {
 	cfg   Config
 	id    bson.ObjectID
 	mon   *event.ServerMonitor
+	log   *logger.Logger
 	hooks Hooks
 	clock Clock
 	rand  Rand
@@ -81,7 +86,7 @@ type Topology struct {
 // New returns a topology for cfg. It reports nothing until [Topology.Open].
 func New(cfg Config, opts Options) *Topology {
 	t := &Topology{
-		cfg: cfg, id: opts.ID, mon: opts.Monitor, hooks: opts.Hooks, clock: opts.Clock, rand: opts.Rand,
+		cfg: cfg, id: opts.ID, mon: opts.Monitor, log: opts.Log, hooks: opts.Hooks, clock: opts.Clock, rand: opts.Rand,
 		changed: make(chan struct{}),
 		ops:     make(map[string]int64),
 	}
@@ -117,6 +122,10 @@ func (t *Topology) Open() {
 		return
 	}
 	t.opened = true
+	if t.logging() {
+		id := t.id
+		t.enqueue(func() { t.logTopology("Starting topology monitoring", id) })
+	}
 	if t.mon != nil && t.mon.TopologyOpening != nil {
 		e := event.TopologyOpeningEvent{TopologyID: t.id}
 		t.enqueue(func() { t.mon.TopologyOpening(e) })
@@ -268,6 +277,10 @@ func (t *Topology) Close() {
 	if t.opened {
 		n := Description{}
 		t.install(&n, "")
+		if t.logging() {
+			id := t.id
+			t.enqueue(func() { t.logTopology("Stopped topology monitoring", id) })
+		}
 		if t.mon != nil && t.mon.TopologyClosed != nil {
 			e := event.TopologyClosedEvent{TopologyID: t.id}
 			t.enqueue(func() { t.mon.TopologyClosed(e) })

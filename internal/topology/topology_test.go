@@ -239,12 +239,12 @@ func TestServerCheckedPools(t *testing.T) {
 func TestHeartbeatEventsAndClose(t *testing.T) {
 	topo, _, _, rec := newTestTopology(t, Config{Seeds: []string{"a:27017"}, Direct: true})
 	reply := helloReply(t, `{"ok":1,"isWritablePrimary":true,"maxWireVersion":21}`)
-	topo.HeartbeatStarted("a:27017", false)
+	topo.HeartbeatStarted("a:27017", HeartbeatConn{}, false)
 	buf := slices.Clone([]byte(reply))
-	topo.HeartbeatSucceeded("a:27017", 3*time.Millisecond, buf, false)
+	topo.HeartbeatSucceeded("a:27017", HeartbeatConn{}, 3*time.Millisecond, buf, false)
 	clear(buf) // the event has its own copy
-	topo.HeartbeatStarted("a:27017", true)
-	topo.HeartbeatFailed("a:27017", time.Second, errors.New("boom"), true)
+	topo.HeartbeatStarted("a:27017", HeartbeatConn{}, true)
+	topo.HeartbeatFailed("a:27017", HeartbeatConn{}, time.Second, errors.New("boom"), true)
 	topo.Close()
 	topo.Close()
 	var names []string

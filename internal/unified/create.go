@@ -3,6 +3,7 @@ package unified
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -17,6 +18,7 @@ type clientEntity struct {
 	id     string
 	client *motor.Client
 	log    *eventLog
+	logs   *logCapture // the log messages, when the client observes them
 	closed atomic.Bool
 }
 
@@ -109,6 +111,10 @@ func (tr *testRun) createClient(ctx context.Context, id string, d bson.Raw) (*cl
 	}
 	var api *motor.ServerAPI
 	var awaitPool time.Duration
+	var logs *logCapture
+	// Components the client does not observe are off, whatever the
+	// environment's MONGODB_LOG_* variables say.
+	levels := logsOff
 	for k, v := range d.Elements() {
 		switch k {
 		case "id":
@@ -152,7 +158,10 @@ func (tr *testRun) createClient(ctx context.Context, id string, d bson.Raw) (*cl
 			n, _ := v.AsInt64OK()
 			awaitPool = time.Duration(n) * time.Millisecond
 		case "observeLogMessages":
-			return nil, fmt.Errorf("unified: client %q: observeLogMessages: Motor has no log message API yet", id)
+			if levels, err = logLevels(v.Document()); err != nil {
+				return nil, err
+			}
+			logs = newLogCapture()
 		case "observeTracingMessages":
 			return nil, fmt.Errorf("unified: client %q: observeTracingMessages: Motor has no tracing API", id)
 		case "autoEncryptOpts":
@@ -174,11 +183,15 @@ func (tr *testRun) createClient(ctx context.Context, id string, d bson.Raw) (*cl
 	cfg.CommandMonitor = log.commandMonitor()
 	cfg.PoolMonitor = log.poolMonitor()
 	cfg.ServerMonitor = log.serverMonitor()
+	if logs != nil {
+		cfg.Logger = slog.New(logs)
+	}
+	cfg.LogLevels = levels
 	c, err := motor.ConnectConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("unified: client %q: %w", id, err)
 	}
-	ce := &clientEntity{id: id, client: c, log: log}
+	ce := &clientEntity{id: id, client: c, log: log, logs: logs}
 	if awaitPool > 0 && cfg.MinPoolSize > 0 {
 		if err := awaitMinPool(ctx, ce, cfg.MinPoolSize, awaitPool); err != nil {
 			ce.close(ctx)
@@ -186,6 +199,7 @@ func (tr *testRun) createClient(ctx context.Context, id string, d bson.Raw) (*cl
 		}
 		// Events before the pools were populated are not part of the test.
 		log.clear()
+		logs.clear()
 	}
 	return ce, nil
 }

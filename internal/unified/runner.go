@@ -187,6 +187,9 @@ func (tr *testRun) run(ctx context.Context) (err error) {
 	for _, e := range tr.entities.all() {
 		if c, ok := e.(*clientEntity); ok {
 			c.log.stop()
+			if c.logs != nil {
+				c.logs.stop()
+			}
 		}
 	}
 	if err := tr.disableFailPoints(ctx); err != nil {
@@ -195,8 +198,8 @@ func (tr *testRun) run(ctx context.Context) (err error) {
 	if err := tr.checkEvents(); err != nil {
 		return err
 	}
-	if len(tr.test.expectLogMessages) > 0 {
-		return errors.New("unified: expectLogMessages: Motor has no log message API yet")
+	if err := tr.checkLogMessages(); err != nil {
+		return err
 	}
 	if tr.test.expectTracing.Type != 0 {
 		return errors.New("unified: expectTracingMessages: Motor has no tracing API")

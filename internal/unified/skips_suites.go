@@ -5,6 +5,8 @@ package unified
 const (
 	collMgmt = "collection-management/"
 	clam     = "command-logging-and-monitoring/monitoring/"
+	clamLog  = "command-logging-and-monitoring/logging/"
+	ssLog    = "server-selection/logging/"
 	rr       = "retryable-reads/unified/"
 	rw       = "retryable-writes/unified/"
 	sdam     = "server-discovery-and-monitoring/unified/"
@@ -21,6 +23,13 @@ func failPoint(file, test string) Skip {
 // against FerretDB; the runner checks that each test named uses it).
 var failPointSkips = []Skip{
 	failPoint(clam+"writeConcernError.json", "*"),
+	failPoint(clamLog+"redacted-commands.json", "network error in response to authenticate is not redacted"),
+	failPoint(clamLog+"redacted-commands.json", "network error in response to saslStart is not redacted"),
+	failPoint(clamLog+"redacted-commands.json", "network error in response to saslContinue is not redacted"),
+	failPoint(clamLog+"redacted-commands.json", "network error in response to createUser is not redacted"),
+	failPoint(clamLog+"redacted-commands.json", "network error in response to updateUser is not redacted"),
+	failPoint(ssLog+"operation-id.json", "Failed bulkWrite operation: log messages have operationIds"),
+	failPoint(ssLog+"standalone.json", "Failure due to unreachable server"),
 	failPoint(rr+"aggregate-merge.json", "*"),
 	failPoint(rr+"aggregate-serverErrors.json", "*"),
 	failPoint(rr+"aggregate.json", "Aggregate succeeds on second attempt"),
@@ -134,6 +143,8 @@ var failPointSkips = []Skip{
 	failPoint(sdam+"hello-timeout.json", "Network timeout on Monitor handshake"),
 	failPoint(sdam+"hello-timeout.json", "Network timeout on Monitor check"),
 	failPoint(sdam+"insert-network-error.json", "*"),
+	failPoint(sdam+"logging-replicaset.json", "Failing heartbeat"),
+	failPoint(sdam+"logging-standalone.json", "Failing heartbeat"),
 	failPoint(sdam+"insert-shutdown-error.json", "*"),
 	failPoint(sdam+"interruptInUse-pool-clear.json", "*"),
 	failPoint(sdam+"minPoolSize-error.json", "*"),
@@ -159,6 +170,12 @@ var otherSkips = []Skip{
 		Reason: "the test replica set has one member: there is no secondary to freeze (replSetFreeze with read preference secondary) or to step up"},
 	{File: sdam + "replicaset-emit-topology-changed-before-close.json", Test: "Topology lifecycle", Needs: Secondaries,
 		Reason: "the test replica set has one member: the test waits for the four topology changes of discovering three members"},
+	{File: sdam + "logging-replicaset.json", Test: "Topology lifecycle", Needs: Secondaries,
+		Reason: "the test replica set has one member: the test waits for the four topology changes of discovering three members"},
+	{File: sdam + "logging-replicaset.json", Test: "Successful heartbeat", Needs: Secondaries,
+		Reason: "the test replica set has one member: the test waits for the first heartbeats of three members"},
+	{File: ssLog + "replica-set.json", Test: "*", Needs: Secondaries,
+		Reason: "the test replica set has one member: the tests wait for the four topology changes of discovering three members"},
 	server(sdam+"serverMonitoringMode.json", "connect with serverMonitoringMode=auto >=4.4", gapStreaming),
 	server(sdam+"serverMonitoringMode.json", "connect with serverMonitoringMode=stream >=4.4", gapStreaming),
 	server(rw+"aggregate-out-merge.json", "aggregate with $out does not set txnNumber", gapOut),

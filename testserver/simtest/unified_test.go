@@ -15,7 +15,9 @@ import (
 var failPointSuites = []string{
 	"crud/unified",
 	"command-logging-and-monitoring/monitoring",
+	"command-logging-and-monitoring/logging",
 	"server-discovery-and-monitoring/unified",
+	"server-selection/logging",
 	"retryable-reads/unified",
 	"retryable-writes/unified",
 }
