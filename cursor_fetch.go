@@ -31,7 +31,7 @@ func (c *cursorCore) getMore(ctx context.Context, a getMoreArgs, batchSize int32
 		cmd.Body, err = bson.MarshalOptions{Registry: c.reg}.Marshal(d)
 		return err
 	}
-	res, err := c.client.exec.Run(ctx, cmd)
+	res, err := c.client.exec.Run(c.withSession(ctx), cmd)
 	if err != nil {
 		return cursorReply{}, err
 	}

@@ -3,6 +3,7 @@ package op
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"time"
 
@@ -21,6 +22,9 @@ type attempt struct {
 	cmd      *Command
 	sess     *session.Server
 	implicit bool // sess was checked out for this command
+	// explicit is the application's session of the context, whose
+	// server session sess is once the first try has taken it.
+	explicit *session.Client
 	txn      bool // a txnNumber was assigned
 	addr     string
 	write    bool // the retry kind in force for the first try
@@ -58,6 +62,9 @@ func (a *attempt) run(ctx context.Context, avoid []string) (Result, error) {
 	}
 	a.addr = sd.Addr
 	a.maxWire = sd.MaxWireVersion
+	if a.snapshotRead() && sd.MaxWireVersion < snapshotWireVersion {
+		return Result{Address: sd.Addr}, fmt.Errorf("%s: %w", cmd.Name, ErrSnapshotWireVersion)
+	}
 	a.canRetryWrite = cmd.Retry == RetryWrite && a.x.RetryWrites && sd.Kind != topology.Standalone &&
 		(a.x.sessionTimeout() > 0 || sd.Kind == topology.LoadBalancer)
 	pc, err := srv.CheckOut(ctx)
@@ -84,6 +91,7 @@ func (a *attempt) run(ctx context.Context, avoid []string) (Result, error) {
 		return Result{Address: sd.Addr}, err
 	}
 	reply, err := a.roundTrip(ctx, pc, body)
+	a.observe(reply, err)
 	if err != nil {
 		if a.sess != nil && mongoerr.IsNetworkError(err) {
 			a.sess.Dirty = true
@@ -102,6 +110,13 @@ func (a *attempt) run(ctx context.Context, avoid []string) (Result, error) {
 			res.Session.Pinned = &pinned{srv: srv, pc: pc}
 			return res, nil
 		}
+	}
+	if err == nil && a.explicit != nil && a.sess != nil && cmd.KeepSession && a.sess.Pinned == nil &&
+		sd.Kind == topology.LoadBalancer && cursorOpen(reply) {
+		// The same for a cursor of an explicit session: the connection
+		// stays pinned to its server session until the cursor ends.
+		a.sess.Pinned = &pinned{srv: srv, pc: pc}
+		return res, nil
 	}
 	srv.CheckIn(pc)
 	return res, err
@@ -130,6 +145,7 @@ func (a *attempt) runPinned(ctx context.Context, p *pinned) (Result, error) {
 		return Result{Address: sd.Addr}, err
 	}
 	reply, err := a.roundTrip(ctx, p.pc, body)
+	a.observe(reply, err)
 	a.sess.LastUsed = time.Now()
 	if err != nil {
 		p.srv.HandleError(p.pc, err)
@@ -157,7 +173,14 @@ func (a *attempt) body(sd *topology.ServerDescription) ([]byte, error) {
 	if a.lbSessionTimeout > 0 {
 		timeout = a.lbSessionTimeout
 	}
-	if a.sess == nil && !cmd.NoSession && !cmd.Unacknowledged && a.x.Sessions != nil && timeout > 0 {
+	switch {
+	case a.sess == nil && a.explicit != nil:
+		s, err := a.explicitServer(timeout)
+		if err != nil {
+			return nil, err
+		}
+		a.sess = s
+	case a.sess == nil && !cmd.NoSession && !cmd.Unacknowledged && a.x.Sessions != nil && timeout > 0:
 		a.sess = a.x.Sessions.CheckOut(timeout, time.Now())
 		a.implicit = true
 	}
@@ -170,6 +193,12 @@ func (a *attempt) body(sd *topology.ServerDescription) ([]byte, error) {
 			}
 			extra = append(extra, bson.E{Key: "txnNumber", Value: a.sess.TxnNumber})
 		}
+	}
+	if rc := a.readConcern(); rc != nil {
+		extra = append(extra, bson.E{Key: "readConcern", Value: rc})
+	}
+	if ct := a.clusterTime(); ct != nil {
+		extra = append(extra, bson.E{Key: "$clusterTime", Value: ct})
 	}
 	if !cmd.Write && cmd.Address == "" {
 		kind := a.x.Cluster.Topology().Description().Kind

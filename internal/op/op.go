@@ -13,6 +13,7 @@ package op
 import (
 	"context"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/motor-go/motor/bson"
@@ -34,6 +35,12 @@ type Executor struct {
 	// ServerAPI is the declared Stable API version, which connections add
 	// to every command; monitoring events show it too. Nil for none.
 	ServerAPI *conn.ServerAPI
+	// Clock keeps the greatest $clusterTime seen, which every command
+	// sends; nil gossips none.
+	Clock *session.Clock
+
+	mu       sync.Mutex
+	explicit map[*session.Client]struct{} // explicit sessions not ended
 }
 
 // Retry says how a command may be retried.
@@ -67,13 +74,22 @@ type Command struct {
 	Retry Retry
 	// Address pins the command to one server, as a cursor's getMore is.
 	Address string
-	// Session is the server session to send as lsid: a cursor's or an
-	// explicit one. When nil, an implicit session is checked out for the
-	// command, if the deployment supports sessions, and checked back in
-	// after, unless KeepSession is set.
+	// Session is the server session to send as lsid: a cursor's. When
+	// nil, the explicit session of the context (see WithSession) is used,
+	// or else an implicit session is checked out for the command, if the
+	// deployment supports sessions, and checked back in after, unless
+	// KeepSession is set.
 	Session *session.Server
+	// ReadConcern is the read concern of a command that takes one (a read
+	// such as find, or a write such as insert); nil for a command that
+	// takes none. The executor sends it as readConcern, adding
+	// afterClusterTime in a causally consistent session (or replacing it
+	// with the snapshot level in a snapshot session); Body must not hold
+	// a readConcern of its own.
+	ReadConcern *ReadConcern
 	// KeepSession returns the implicit session in the Result instead of
 	// checking it in: a cursor keeps its session until it is exhausted.
+	// An explicit session is never returned: the application ends it.
 	KeepSession bool
 	// NoSession sends no lsid: unacknowledged writes must not use implicit
 	// sessions.
@@ -116,6 +132,14 @@ type Result struct {
 // *mongoerr.ServerError.
 func (x *Executor) Run(ctx context.Context, cmd *Command) (Result, error) {
 	a := attempt{x: x, cmd: cmd, sess: cmd.Session}
+	if cmd.Session == nil {
+		a.explicit = SessionFrom(ctx)
+	}
+	if a.explicit != nil {
+		if err := a.checkExplicit(); err != nil {
+			return Result{}, err
+		}
+	}
 	defer a.release()
 	res, err := a.run(ctx, nil)
 	if err != nil {
@@ -142,11 +166,7 @@ func (x *Executor) Run(ctx context.Context, cmd *Command) (Result, error) {
 // EndSession returns a session kept by a command to the pool, checking in
 // the connection pinned to it, if any.
 func (x *Executor) EndSession(s *session.Server) {
-	if s != nil && s.Pinned != nil {
-		p := s.Pinned.(*pinned)
-		s.Pinned = nil
-		p.srv.CheckIn(p.pc)
-	}
+	x.Unpin(s)
 	if s != nil && x.Sessions != nil {
 		timeout := x.sessionTimeout()
 		if timeout == 0 && x.Cluster.Topology().Description().Kind == topology.LoadBalanced {
