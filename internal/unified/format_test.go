@@ -12,7 +12,6 @@ func TestUnifiedFormat(t *testing.T) {
 			notYet: map[string]string{
 				"entity-commandCursor.json": needsCursorCmd,
 				"poc-gridfs.json":           needsGridFS,
-				"poc-sessions.json":         needsSessions,
 			},
 		},
 		{
