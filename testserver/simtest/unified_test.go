@@ -21,6 +21,8 @@ var failPointSuites = []string{
 	"server-discovery-and-monitoring/unified",
 	"retryable-reads/unified",
 	"retryable-writes/unified",
+	"sessions",
+	"run-command/unified",
 }
 
 // Why tests that configure a fail point are not run against the simulator.
