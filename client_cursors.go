@@ -104,7 +104,7 @@ func (c *Client) closeOpen(ctx context.Context, closeCluster func()) {
 	for _, cur := range cursors {
 		_ = cur.closeWith(ctx, ErrClientClosed, true) // best effort: the client is going away
 	}
-	c.exec.EndAllClientSessions()
+	c.endSessions(ctx)
 	closeCluster()
 	s.wg.Wait()
 }

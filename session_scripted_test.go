@@ -43,12 +43,13 @@ func newSSFake(t *testing.T, maxWire int32, helloTime uint32, reply func(req wir
 				h = append(h[:len(h)-1], bson.E{Key: "$clusterTime", Value: ssClusterTime(helloTime)}, h[len(h)-1])
 			}
 			return []wiretest.Reply{{Doc: h}}
-		case "endSessions":
-			return []wiretest.Reply{{Doc: bson.D{{Key: "ok", Value: 1.0}}}}
 		}
 		f.mu.Lock()
 		f.reqs = append(f.reqs, req)
 		f.mu.Unlock()
+		if req.Command == "endSessions" {
+			return []wiretest.Reply{{Doc: bson.D{{Key: "ok", Value: 1.0}}}}
+		}
 		return reply(req)
 	})
 	c := connect(t, "mongodb://"+f.srv.Addr()+"/?directConnection=true&serverSelectionTimeoutMS=5000&retryReads=false", nil)
@@ -523,5 +524,50 @@ func TestSessionClientErrors(t *testing.T) {
 	}
 	if _, err := closed.StartSession(); !errors.Is(err, motor.ErrClientClosed) {
 		t.Errorf("StartSession after Close: %v", err)
+	}
+}
+
+func TestCloseEndsSessions(t *testing.T) {
+	f, _ := newSSFake(t, 21, 0, func(req wiretest.Request) []wiretest.Reply { return ssReply(true, 0, 0) })
+	c := connect(t, "mongodb://"+f.srv.Addr()+"/?directConnection=true&serverSelectionTimeoutMS=5000", nil)
+	ctx := ctxTimeout(t, 20*time.Second)
+	db := c.Database("db")
+	ping := bson.D{{Key: "ping", Value: 1}}
+	open, err := c.StartSession() // left open: Close ends it
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.RunCommand(motor.WithSession(ctx, open), ping).Err(); err != nil {
+		t.Fatal(err)
+	}
+	explicit := open.ID()
+	if err := db.RunCommand(ctx, ping).Err(); err != nil { // an implicit session, back in the pool
+		t.Fatal(err)
+	}
+	implicit := f.last(t).Lookup("lsid").Document()
+	if bytesEqual(implicit, explicit) {
+		t.Fatal("the implicit session took the explicit one's server session")
+	}
+	unused, err := c.StartSession() // never used: it has no server session
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = unused
+	if err := c.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	body := f.last(t)
+	if name := string(body[4+1 : 4+1+len("endSessions")]); name != "endSessions" {
+		t.Fatalf("last command %v, want endSessions", body)
+	}
+	var got []string
+	for _, v := range body.Lookup("endSessions").Array().Values() {
+		got = append(got, string(v.Document()))
+	}
+	if len(got) != 2 || !(got[0] == string(implicit) || got[1] == string(implicit)) || !(got[0] == string(explicit) || got[1] == string(explicit)) {
+		t.Errorf("endSessions %v, want the implicit session %v and the explicit one %v", body.Lookup("endSessions"), implicit, explicit)
+	}
+	if v := body.Lookup("$db").StringValue(); v != "admin" {
+		t.Errorf("endSessions sent to %q, want admin", v)
 	}
 }
