@@ -173,7 +173,4 @@ func (s *Session) EndSession(ctx context.Context) {
 
 // Dirty reports whether a network error made the session's server session
 // dirty: it will be discarded, not reused, when the session ends.
-func (s *Session) Dirty() bool {
-	srv := s.cs.CurrentServer()
-	return srv != nil && srv.Dirty
-}
+func (s *Session) Dirty() bool { return s.cs.Dirty() }

@@ -260,3 +260,39 @@ func TestSessionErrors(t *testing.T) {
 		t.Errorf("implicit session lsid %v, want the ended session's %v back from the pool", got, lsid)
 	}
 }
+
+// A prefetching cursor's getMores share the session with the operations
+// the application runs in it meanwhile (run with -race).
+func TestSessionSharedWithPrefetchingCursor(t *testing.T) {
+	e := newSessEnv(t, testenv.Options{})
+	coll := e.db.Collection("c")
+	docs := make([]bson.D, 20)
+	for i := range docs {
+		docs[i] = bson.D{{Key: "_id", Value: i}}
+	}
+	if _, err := coll.InsertMany(e.ctx, docs); err != nil {
+		t.Fatal(err)
+	}
+	s, err := e.client.StartSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.EndSession(e.ctx)
+	ctx := motor.WithSession(e.ctx, s)
+	cur, err := coll.Find(ctx, bson.D{}, motor.FindOptions{BatchSize: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cur.Close(e.ctx)
+	n := 0
+	for cur.Next(e.ctx) {
+		n++
+		if _, err := coll.FindOne(ctx, bson.D{{Key: "_id", Value: n}}); err != nil && !errors.Is(err, motor.ErrNoDocuments) {
+			t.Fatal(err)
+		}
+		_ = s.Dirty()
+	}
+	if err := cur.Err(); err != nil || n != 20 {
+		t.Fatalf("%d documents, %v", n, err)
+	}
+}

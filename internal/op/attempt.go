@@ -93,13 +93,10 @@ func (a *attempt) run(ctx context.Context, avoid []string) (Result, error) {
 	reply, err := a.roundTrip(ctx, pc, body)
 	a.observe(reply, err)
 	if err != nil {
-		if a.sess != nil && mongoerr.IsNetworkError(err) {
-			a.sess.Dirty = true
-		}
 		srv.HandleError(pc, err)
 	}
 	if a.sess != nil {
-		a.sess.LastUsed = time.Now()
+		a.touch(err)
 	}
 	res := Result{Reply: reply, Address: sd.Addr}
 	if err == nil && a.implicit && cmd.KeepSession {
@@ -146,16 +143,31 @@ func (a *attempt) runPinned(ctx context.Context, p *pinned) (Result, error) {
 	}
 	reply, err := a.roundTrip(ctx, p.pc, body)
 	a.observe(reply, err)
-	a.sess.LastUsed = time.Now()
+	a.touch(err)
 	if err != nil {
 		p.srv.HandleError(p.pc, err)
 		if mongoerr.IsNetworkError(err) {
-			a.sess.Dirty = true
 			a.sess.Pinned = nil
 			p.srv.CheckIn(p.pc)
 		}
 	}
 	return Result{Reply: reply, Address: sd.Addr}, err
+}
+
+// touch records the use of the server session: when, and whether a
+// network error made it dirty. An explicit session's server session is
+// shared with the prefetching getMores of its cursors, so it is updated
+// under the session's lock.
+func (a *attempt) touch(err error) {
+	dirty := err != nil && mongoerr.IsNetworkError(err)
+	if a.explicit != nil {
+		a.explicit.Touch(a.sess, time.Now(), dirty)
+		return
+	}
+	a.sess.LastUsed = time.Now()
+	if dirty {
+		a.sess.Dirty = true
+	}
 }
 
 // cursorOpen reports whether a reply opened a cursor the server keeps.

@@ -3,6 +3,7 @@ package session
 import (
 	"errors"
 	"sync"
+	"time"
 
 	"github.com/motor-go/motor/bson"
 	"github.com/motor-go/motor/mongoerr"
@@ -58,6 +59,25 @@ func (c *Client) Server(checkOut func() *Server) (*Server, error) {
 		c.server = checkOut()
 	}
 	return c.server, nil
+}
+
+// Touch records a use of the session's server session s: its time, and
+// whether a network error made it dirty.
+func (c *Client) Touch(s *Server, now time.Time, dirty bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	s.LastUsed = now
+	if dirty {
+		s.Dirty = true
+	}
+}
+
+// Dirty reports whether a network error made the session's server session
+// dirty.
+func (c *Client) Dirty() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.server != nil && c.server.Dirty
 }
 
 // CurrentServer returns the server session taken so far, nil if none.
