@@ -1,6 +1,9 @@
 // Package op runs commands: it selects a server for each, checks out a
 // connection, adds the fields the driver owns (lsid, txnNumber,
-// $readPreference; the connection adds $db and the Stable API fields),
+// $readPreference, $clusterTime, readConcern; the connection adds $db and
+// the Stable API fields), uses the explicit session of the context (see
+// WithSession) or an implicit one, gossips the cluster time and keeps the
+// session's operation and snapshot times,
 // reports command monitoring events, retries what the retryable reads and
 // writes specifications allow, and reports the errors it meets to server
 // discovery.
@@ -60,7 +63,8 @@ type Command struct {
 	// DB is the database the command runs against ($db).
 	DB string
 	// Body is the encoded command document, without the fields the driver
-	// adds ($db, lsid, txnNumber, $readPreference).
+	// adds ($db, lsid, txnNumber, $readPreference, $clusterTime,
+	// readConcern).
 	Body []byte
 	// Sequences are sent as document sequences after the body, such as an
 	// insert's documents.
