@@ -30,6 +30,7 @@ var (
 
 // causalWriteTests are the tests of causal-consistency-write-commands.json
 // that need an operationTime from the first command.
+// (The first eleven are insert, update, delete and findAndModify.)
 var causalWriteTests = []string{
 	"insertOne", "insertMany", "updateOne", "updateMany", "replaceOne", "deleteOne", "deleteMany",
 	"findOneAndUpdate", "findOneAndDelete", "findOneAndReplace", "bulkWrite", "create", "createIndexes",
@@ -71,3 +72,29 @@ var sessionSkips = func() []Skip {
 		server(sessDir+"snapshot-sessions.json", "Write commands with snapshot session do not affect snapshot reads", gapSnapshotReads),
 	)
 }()
+
+// gapWriteReadConcern is met only where FerretDB's replies get an
+// operationTime (the simulator with its ClusterTime option): a causally
+// consistent session then sends readConcern.afterClusterTime on writes.
+var gapWriteReadConcern = serverGap{"FerretDB rejects readConcern (afterClusterTime) on insert, update, delete and findAndModify (FailedToParse)",
+	`unknown field "readConcern"`}
+
+// ClusterTimeSkips returns skips for a deployment in front of FerretDB that
+// adds $clusterTime and operationTime to its replies (the simulator with
+// its ClusterTime option, a replica set): without the entries for those
+// missing fields nor those of a file for standalone servers, and with
+// entries for the tests whose writes in a causally consistent session
+// FerretDB then rejects.
+func ClusterTimeSkips(skips []Skip) []Skip {
+	var out []Skip
+	for _, s := range skips {
+		if s.Reason != gapOperationTime.reason && s.Reason != gapClusterTime.reason &&
+			s.File != sessDir+"snapshot-sessions-not-supported-server-error.json" {
+			out = append(out, s)
+		}
+	}
+	for _, op := range causalWriteTests[:11] { // insertOne to bulkWrite
+		out = append(out, server(ccDir+"causal-consistency-write-commands.json", op+" includes afterClusterTime in causally consistent session", gapWriteReadConcern))
+	}
+	return append(out, server(sessDir+"driver-sessions-dirty-session-errors.json", "Dirty explicit session is discarded (insert)", gapWriteReadConcern))
+}

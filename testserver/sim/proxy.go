@@ -117,6 +117,11 @@ func (cn *conn) forward(req *request) error {
 			return err
 		}
 	}
+	if cn.m.c.clusterTime {
+		if body, err = appendFields(body, cn.m.c.tick()); err != nil {
+			return err
+		}
+	}
 	return cn.reply(req, body, p.Sequences, 0)
 }
 
