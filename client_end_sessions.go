@@ -35,7 +35,7 @@ func (c *Client) endSessions(ctx context.Context) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, endSessionsTimeout)
 	defer cancel()
-	ctx = op.WithSession(ctx, nil)
+	ctx = op.WithSession(ctx, op.Ref{})
 	for len(ids) > 0 {
 		n := min(len(ids), endSessionsBatch)
 		arr := make(bson.A, n)

@@ -27,8 +27,9 @@ type cursorCore struct {
 	client *Client
 	addr   string // the server that holds the cursor
 	// explicit is the application's session the cursor was opened in,
-	// which its getMores and killCursors use; nil for an implicit one.
-	explicit *session.Client
+	// which its getMores and killCursors use (and the cursor keeps
+	// alive); the zero Ref for an implicit one.
+	explicit op.Ref
 
 	// ctx bounds prefetched getMores; Close cancels it.
 	ctx    context.Context
@@ -134,7 +135,7 @@ func splitNS(ns string) (db, coll string, ok bool) {
 // newCursorCore builds the cursor of a command's first reply and registers
 // it with the client. res.Session, if any, becomes the cursor's.
 func newCursorCore(ctx context.Context, cl *Client, res op.Result, first cursorReply, o cursorOpts) (*cursorCore, error) {
-	c := &cursorCore{cursorOpts: o, client: cl, addr: res.Address, sess: res.Session, id: first.id, explicit: sessionOf(ctx)}
+	c := &cursorCore{cursorOpts: o, client: cl, addr: res.Address, sess: res.Session, id: first.id, explicit: op.SessionRef(ctx)}
 	if db, coll, ok := splitNS(first.ns); ok {
 		c.db, c.coll = db, coll
 	}
@@ -215,10 +216,10 @@ func (c *cursorCore) release() {
 	c.sess = nil
 	c.mu.Unlock()
 	c.client.exec.EndSession(s)
-	if c.explicit != nil {
+	if c.explicit.Session != nil {
 		// Under a load balancer, the cursor pinned a connection to the
 		// explicit session's server session; the session lives on.
-		c.client.exec.Unpin(c.explicit.CurrentServer())
+		c.client.exec.Unpin(c.explicit.Session.CurrentServer())
 	}
 	c.client.open.remove(c)
 }
@@ -295,7 +296,7 @@ func (c *cursorCore) kill(ctx context.Context, id int64, db, coll string, sess *
 // withSession returns ctx with the cursor's explicit session, or without
 // any when it has none, for its getMores and killCursors.
 func (c *cursorCore) withSession(ctx context.Context) context.Context {
-	if c.explicit == nil && op.SessionFrom(ctx) == nil {
+	if c.explicit.Session == nil && op.SessionFrom(ctx) == nil {
 		return ctx
 	}
 	return op.WithSession(ctx, c.explicit) // never the session of Next's context

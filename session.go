@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 
 	"github.com/motor-go/motor/bson"
 	"github.com/motor-go/motor/internal/op"
@@ -53,12 +54,15 @@ var (
 // earlier ones did. Operations without a Session use implicit sessions.
 //
 // A Session belongs to the Client that started it. End it with EndSession
-// when done; Client.Close ends those left open. Causally consistent
+// when done; Client.Close ends those left open, and a Session that nothing
+// references any more (no context, no cursor) is ended when the garbage
+// collector finds it. Causally consistent
 // operations are not causally consistent with unacknowledged writes,
 // which cannot run in a session.
 type Session struct {
-	client *Client
-	cs     *session.Client
+	client  *Client
+	cs      *session.Client
+	cleanup runtime.Cleanup
 }
 
 // StartSession starts a session. No I/O happens: the server session is
@@ -93,10 +97,13 @@ func (c *Client) StartSession(opts ...SessionOptions) (*Session, error) {
 		return nil, fmt.Errorf("motor: StartSession: %w", ErrClientClosed)
 	}
 	s := &Session{client: c, cs: c.exec.StartSession(causal, o.Snapshot)}
-	s.cs.User = s
 	if o.SnapshotTime != nil {
 		s.cs.SetSnapshotTime(*o.SnapshotTime)
 	}
+	// A session the application drops without ending it (and that no
+	// context or cursor holds) is ended when it is collected: its server
+	// session goes back to the pool.
+	s.cleanup = runtime.AddCleanup(s, c.exec.EndClientSession, s.cs)
 	return s, nil
 }
 
@@ -168,6 +175,7 @@ func (s *Session) AdvanceOperationTime(t bson.Timestamp) error {
 // symmetry with the other methods and future use.
 func (s *Session) EndSession(ctx context.Context) {
 	_ = ctx
+	s.cleanup.Stop()
 	s.client.exec.EndClientSession(s.cs)
 }
 

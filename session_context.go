@@ -4,7 +4,6 @@ import (
 	"context"
 
 	"github.com/motor-go/motor/internal/op"
-	"github.com/motor-go/motor/internal/session"
 )
 
 // WithSession returns a copy of ctx that runs the operations given it in
@@ -18,21 +17,13 @@ import (
 // end the session.
 func WithSession(ctx context.Context, s *Session) context.Context {
 	if s == nil {
-		return op.WithSession(ctx, nil)
+		return op.WithSession(ctx, op.Ref{})
 	}
-	return op.WithSession(ctx, s.cs)
+	return op.WithSession(ctx, op.Ref{Session: s.cs, Owner: s})
 }
 
 // SessionFromContext returns the session of ctx, nil if it has none.
 func SessionFromContext(ctx context.Context) *Session {
-	cs := op.SessionFrom(ctx)
-	if cs == nil {
-		return nil
-	}
-	s, _ := cs.User.(*Session)
+	s, _ := op.SessionRef(ctx).Owner.(*Session)
 	return s
 }
-
-// sessionOf returns the explicit session of ctx, nil if none; cursors keep
-// it for their getMores.
-func sessionOf(ctx context.Context) *session.Client { return op.SessionFrom(ctx) }

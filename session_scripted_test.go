@@ -3,6 +3,7 @@ package motor_test
 import (
 	"context"
 	"errors"
+	"runtime"
 	"sync"
 	"testing"
 	"time"
@@ -569,5 +570,80 @@ func TestCloseEndsSessions(t *testing.T) {
 	}
 	if v := body.Lookup("$db").StringValue(); v != "admin" {
 		t.Errorf("endSessions sent to %q, want admin", v)
+	}
+}
+
+// A session dropped without EndSession goes back to the pool once the
+// garbage collector finds it.
+func TestDroppedSessionEnded(t *testing.T) {
+	f, c := newSSFake(t, 21, 0, func(req wiretest.Request) []wiretest.Reply { return ssReply(true, 0, 0) })
+	ctx := ctxTimeout(t, 20*time.Second)
+	db := c.Database("db")
+	ping := bson.D{{Key: "ping", Value: 1}}
+	lsid := func() bson.Raw {
+		s, err := c.StartSession()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := db.RunCommand(motor.WithSession(ctx, s), ping).Err(); err != nil {
+			t.Fatal(err)
+		}
+		return f.last(t).Lookup("lsid").Document()
+	}()
+	// Each round takes more sessions from the pool than it can hold, so
+	// that the dropped one is among them once it is back.
+	for range 100 {
+		runtime.GC()
+		var held []*motor.Session
+		found := false
+		for range 8 {
+			s, err := c.StartSession()
+			if err != nil {
+				t.Fatal(err)
+			}
+			held = append(held, s)
+			found = found || bytesEqual(s.ID(), lsid)
+		}
+		for _, s := range held {
+			s.EndSession(ctx)
+		}
+		if found {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Error("the dropped session's server session never came back to the pool")
+}
+
+// A cursor keeps its session alive: dropping the Session while the cursor
+// is open does not end it.
+func TestCursorKeepsDroppedSession(t *testing.T) {
+	_, c := newSSFake(t, 21, 0, func(req wiretest.Request) []wiretest.Reply {
+		switch req.Command {
+		case "find":
+			return ssReply(true, 0, 0, ssCursor(8, "firstBatch", 0, bson.D{{Key: "a", Value: 1}}))
+		case "getMore":
+			return ssReply(true, 0, 0, ssCursor(0, "nextBatch", 0, bson.D{{Key: "a", Value: 2}}))
+		}
+		return ssReply(true, 0, 0)
+	})
+	ctx := ctxTimeout(t, 20*time.Second)
+	cur := func() *motor.Cursor[bson.D] {
+		s, err := c.StartSession()
+		if err != nil {
+			t.Fatal(err)
+		}
+		cur, err := c.Database("db").Collection("c").Find(motor.WithSession(ctx, s), bson.D{}, motor.FindOptions{BatchSize: 1, Prefetch: new(false)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return cur
+	}()
+	for range 5 {
+		runtime.GC()
+		time.Sleep(5 * time.Millisecond)
+	}
+	if docs, err := cur.ToSlice(ctx); err != nil || len(docs) != 2 {
+		t.Fatalf("%v, %v", docs, err)
 	}
 }

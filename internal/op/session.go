@@ -18,17 +18,30 @@ import (
 // sessionKey is the context key of the explicit session.
 type sessionKey struct{}
 
+// Ref is what a context carries for an explicit session.
+type Ref struct {
+	// Session is the explicit session; nil for none.
+	Session *session.Client
+	// Owner is the public value that wraps Session, which whoever holds
+	// the Ref (a context, a cursor) keeps alive: the public package ends
+	// a session that is no longer reachable.
+	Owner any
+}
+
 // WithSession returns a context whose operations use the explicit session
-// cs instead of an implicit one.
-func WithSession(ctx context.Context, cs *session.Client) context.Context {
-	return context.WithValue(ctx, sessionKey{}, cs)
+// of r instead of an implicit one (none, for the zero Ref).
+func WithSession(ctx context.Context, r Ref) context.Context {
+	return context.WithValue(ctx, sessionKey{}, r)
+}
+
+// SessionRef returns the explicit session of ctx, the zero Ref if none.
+func SessionRef(ctx context.Context) Ref {
+	r, _ := ctx.Value(sessionKey{}).(Ref)
+	return r
 }
 
 // SessionFrom returns the explicit session of ctx, nil if none.
-func SessionFrom(ctx context.Context) *session.Client {
-	cs, _ := ctx.Value(sessionKey{}).(*session.Client)
-	return cs
-}
+func SessionFrom(ctx context.Context) *session.Client { return SessionRef(ctx).Session }
 
 // ReadConcern is the read concern of a command that takes one.
 type ReadConcern struct {

@@ -82,7 +82,7 @@ func TestCheckExplicit(t *testing.T) {
 		}
 	}
 	// Run refuses before selecting a server (the executor has no cluster).
-	ctx := WithSession(context.Background(), ended)
+	ctx := WithSession(context.Background(), Ref{Session: ended})
 	if _, err := x.Run(ctx, &Command{Name: "find"}); !errors.Is(err, mongoerr.ErrSessionEnded) {
 		t.Errorf("Run with an ended session: %v", err)
 	}

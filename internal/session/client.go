@@ -26,9 +26,6 @@ type Client struct {
 	// Owner is the executor that started the session; other executors
 	// reject it.
 	Owner any
-	// User is the public value that wraps the session, returned by the
-	// context accessor of the public package.
-	User any
 	// Causal says the session is causally consistent; Snapshot that it
 	// reads from one snapshot. They are never both set.
 	Causal, Snapshot bool
