@@ -281,7 +281,7 @@ func (c *Collection[T]) findCommand(filter any, o *FindOptions, one bool) ([]byt
 func openCursor[T any](ctx context.Context, cl *Client, res op.Result, o cursorOpts) (*Cursor[T], error) {
 	first, err := parseCursorReply(res.Reply, "firstBatch")
 	if err != nil {
-		cl.exec.EndSession(res.Session)
+		cl.exec.Release(res)
 		return nil, err
 	}
 	core, err := newCursorCore(ctx, cl, res, first, o)

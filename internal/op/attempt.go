@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/motor-go/motor/bson"
@@ -43,8 +44,11 @@ type attempt struct {
 // run makes one try, on a server other than those in avoid if possible.
 func (a *attempt) run(ctx context.Context, avoid []string) (Result, error) {
 	cmd := a.cmd
+	if cmd.Pinned != nil {
+		return a.runPinned(ctx, cmd.Pinned)
+	}
 	if a.sess != nil && a.sess.Pinned != nil {
-		return a.runPinned(ctx, a.sess.Pinned.(*pinned))
+		return a.runPinned(ctx, a.sess.Pinned.(*Pinned))
 	}
 	var srv *cluster.Server
 	var sd topology.ServerDescription
@@ -104,33 +108,42 @@ func (a *attempt) run(ctx context.Context, avoid []string) (Result, error) {
 		if sd.Kind == topology.LoadBalancer && cursorOpen(reply) {
 			// Load balanced mode: the cursor's getMores and killCursors
 			// must reach the same mongos, so they use this connection.
-			res.Session.Pinned = &pinned{srv: srv, pc: pc}
+			res.Session.Pinned = &Pinned{srv: srv, pc: pc}
 			return res, nil
 		}
 	}
-	if err == nil && a.explicit != nil && a.sess != nil && cmd.KeepSession && a.sess.Pinned == nil &&
-		sd.Kind == topology.LoadBalancer && cursorOpen(reply) {
-		// The same for a cursor of an explicit session: the connection
-		// stays pinned to its server session until the cursor ends.
-		a.sess.Pinned = &pinned{srv: srv, pc: pc}
+	if err == nil && a.explicit != nil && cmd.KeepSession && sd.Kind == topology.LoadBalancer && cursorOpen(reply) {
+		// The same for a cursor of an explicit session, whose other
+		// commands do not use the connection: it is pinned to the
+		// cursor, which passes it as Command.Pinned.
+		res.Pinned = &Pinned{srv: srv, pc: pc}
 		return res, nil
 	}
 	srv.CheckIn(pc)
 	return res, err
 }
 
-// pinned is a connection pinned to a session (load balanced mode).
-type pinned struct {
-	srv *cluster.Server
-	pc  *cluster.Conn
+// Pinned is a connection pinned to a cursor (load balanced mode): to the
+// implicit session it keeps, or given to the cursor of an explicit session
+// (Result.Pinned). It goes back to the pool once, when the cursor ends or
+// a network error breaks it.
+type Pinned struct {
+	srv  *cluster.Server
+	pc   *cluster.Conn
+	once sync.Once
 }
 
-// runPinned runs the command on the connection pinned to its session. A
-// network error unpins and returns the connection, which the pool then
-// discards.
-func (a *attempt) runPinned(ctx context.Context, p *pinned) (Result, error) {
+// release checks the connection in, the first time only.
+func (p *Pinned) release() { p.once.Do(func() { p.srv.CheckIn(p.pc) }) }
+
+// runPinned runs the command on a pinned connection. A network error
+// unpins and returns the connection, which the pool then discards.
+func (a *attempt) runPinned(ctx context.Context, p *Pinned) (Result, error) {
 	sd := topology.ServerDescription{Addr: p.pc.Address(), Kind: topology.LoadBalancer}
 	a.addr = sd.Addr
+	if d := p.pc.Conn().Description(); d.HasSessionTimeout {
+		a.lbSessionTimeout = time.Duration(d.SessionTimeoutMinutes) * time.Minute
+	}
 	if a.cmd.Prepare != nil && !a.prepared {
 		if err := a.cmd.Prepare(a.cmd, limitsOf(p.pc.Conn().Description())); err != nil {
 			return Result{Address: sd.Addr}, err
@@ -147,8 +160,10 @@ func (a *attempt) runPinned(ctx context.Context, p *pinned) (Result, error) {
 	if err != nil {
 		p.srv.HandleError(p.pc, err)
 		if mongoerr.IsNetworkError(err) {
-			a.sess.Pinned = nil
-			p.srv.CheckIn(p.pc)
+			if a.sess.Pinned == p {
+				a.sess.Pinned = nil
+			}
+			p.release()
 		}
 	}
 	return Result{Reply: reply, Address: sd.Addr}, err

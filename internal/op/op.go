@@ -78,6 +78,9 @@ type Command struct {
 	Retry Retry
 	// Address pins the command to one server, as a cursor's getMore is.
 	Address string
+	// Pinned runs the command on that connection: a cursor's getMore and
+	// killCursors under a load balancer, in an explicit session.
+	Pinned *Pinned
 	// Session is the server session to send as lsid: a cursor's. When
 	// nil, the explicit session of the context (see WithSession) is used,
 	// or else an implicit session is checked out for the command, if the
@@ -130,6 +133,10 @@ type Result struct {
 	// Session is the implicit session used, when the command asked to
 	// keep it; the caller ends it with EndSession.
 	Session *session.Server
+	// Pinned is, under a load balancer, the connection of the cursor a
+	// command in an explicit session opened (KeepSession); the cursor
+	// passes it as Command.Pinned and gives it back with ReleasePin.
+	Pinned *Pinned
 }
 
 // Run runs cmd and returns its result. A reply with ok: 0 is returned as a

@@ -110,15 +110,29 @@ func (x *Executor) EndAllClientSessions() {
 	}
 }
 
-// Unpin checks in the connection pinned to a server session, if any: a
-// cursor opened in an explicit session under a load balancer pins it until
-// the cursor ends.
+// Unpin checks in the connection pinned to an implicit session kept by a
+// cursor, if any.
 func (x *Executor) Unpin(s *session.Server) {
 	if s != nil && s.Pinned != nil {
-		p := s.Pinned.(*pinned)
+		p := s.Pinned.(*Pinned)
 		s.Pinned = nil
-		p.srv.CheckIn(p.pc)
+		p.release()
 	}
+}
+
+// ReleasePin checks in the connection pinned to the cursor of an explicit
+// session (Result.Pinned), if any and not done already.
+func (x *Executor) ReleasePin(p *Pinned) {
+	if p != nil {
+		p.release()
+	}
+}
+
+// Release gives back what a Result holds: its implicit session and its
+// pinned connection, for a caller that does not open the cursor.
+func (x *Executor) Release(res Result) {
+	x.EndSession(res.Session)
+	x.ReleasePin(res.Pinned)
 }
 
 // checkExplicit rejects the uses of an explicit session the specification
@@ -139,12 +153,17 @@ func (a *attempt) checkExplicit() error {
 // explicitServer returns the server session of the explicit session,
 // checking one out at its first use.
 func (a *attempt) explicitServer(timeout time.Duration) (*session.Server, error) {
-	if timeout <= 0 {
-		return nil, fmt.Errorf("%s: %w", a.cmd.Name, ErrSessionsNotSupported)
-	}
-	s, err := a.explicit.Server(func() *session.Server { return a.x.Sessions.CheckOut(timeout, time.Now()) })
-	if err != nil {
+	s, err := a.explicit.Server(func() *session.Server {
+		if timeout <= 0 {
+			return nil
+		}
+		return a.x.Sessions.CheckOut(timeout, time.Now())
+	})
+	switch {
+	case err != nil:
 		return nil, fmt.Errorf("%s: %w", a.cmd.Name, err)
+	case s == nil:
+		return nil, fmt.Errorf("%s: %w", a.cmd.Name, ErrSessionsNotSupported)
 	}
 	return s, nil
 }

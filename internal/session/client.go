@@ -45,7 +45,8 @@ type Client struct {
 var ErrNotClusterTime = errors.New("motor: not a $clusterTime document: it needs a clusterTime timestamp")
 
 // Server returns the session's server session, taking one from checkOut
-// at the first call, or ErrEnded once the session has ended.
+// at the first call (until checkOut returns one: nil when the deployment
+// has no sessions), or ErrEnded once the session has ended.
 func (c *Client) Server(checkOut func() *Server) (*Server, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
