@@ -67,6 +67,12 @@ func (a *adminCommand) encode() ([]byte, error) {
 // and are retryable reads; schema changes are writes, not retried.
 func (a *adminCommand) op(body []byte) *op.Command {
 	cmd := &op.Command{Name: a.name, DB: a.db, Body: body}
+	switch a.name {
+	case "create", "createIndexes", "drop", "dropDatabase", "dropIndexes":
+		// The schema commands that take a read concern (for
+		// afterClusterTime in a causally consistent session).
+		cmd.ReadConcern = writeReadConcern
+	}
 	if a.minWire > 0 {
 		cmd.Prepare = func(_ *op.Command, l op.Limits) error {
 			if l.MaxWireVersion < a.minWire {

@@ -58,6 +58,8 @@ func ConnectConfig(ctx context.Context, cfg *Config) (*Client, error) {
 		return nil, err
 	}
 	c := &Client{cfg: *cfg, readPref: internal.readPref}
+	clock := &session.Clock{}
+	internal.cluster.ClusterTime = clock.Advance
 	c.cluster = cluster.New(internal.cluster)
 	c.exec = &op.Executor{
 		Cluster:     c.cluster,
@@ -67,6 +69,7 @@ func ConnectConfig(ctx context.Context, cfg *Config) (*Client, error) {
 		RetryReads:  cfg.RetryReads,
 		RetryWrites: cfg.RetryWrites,
 		ServerAPI:   internal.cluster.Conn.ServerAPI,
+		Clock:       clock,
 	}
 	if cfg.ConnectEagerly {
 		crit := topology.Criteria{ReadPref: c.readPref, Operation: "connect"}

@@ -198,7 +198,7 @@ func (r *clientRun) execute(ctx context.Context, body []byte) error {
 		cmd := &op.Command{
 			Retry: retry,
 			Name:  "bulkWrite", DB: "admin", Body: body, Write: true,
-			Unacknowledged: !ack, NoSession: !ack, KeepSession: ack,
+			Unacknowledged: !ack, NoSession: !ack, KeepSession: ack, ReadConcern: writeReadConcern,
 			Prepare: func(cmd *op.Command, l op.Limits) error {
 				if l.MaxWireVersion < 25 {
 					return fmt.Errorf("motor: Client.BulkWrite needs MongoDB 8.0 (wire version 25); the server's wire version is %d", l.MaxWireVersion)

@@ -104,6 +104,14 @@ func (c *Client) closeOpen(ctx context.Context, closeCluster func()) {
 	for _, cur := range cursors {
 		_ = cur.closeWith(ctx, ErrClientClosed, true) // best effort: the client is going away
 	}
+	c.endSessions(ctx)
 	closeCluster()
 	s.wg.Wait()
+}
+
+// isClosed reports whether the client is closing.
+func (s *openSet) isClosed() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.closed
 }

@@ -140,8 +140,8 @@ func aggregate[T any](ctx context.Context, t aggTarget, pipeline any, o Aggregat
 	d = appendSet(d, "hint", o.Hint)
 	d = appendSet(d, "let", o.Let)
 	d = cl.appendMaxTime(d, o.MaxTime)
-	d = appendReadConcern(d, o.ReadConcern, t.rc)
-	cmd := &op.Command{Name: "aggregate", DB: t.db.name, ReadPref: t.readPref, Retry: op.RetryRead, KeepSession: true}
+	cmd := &op.Command{Name: "aggregate", DB: t.db.name, ReadPref: t.readPref, Retry: op.RetryRead, KeepSession: true,
+		ReadConcern: readConcernOf(o.ReadConcern, t.rc)}
 	if write {
 		wc := o.WriteConcern
 		if wc == nil {

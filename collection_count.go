@@ -81,8 +81,7 @@ func (c *Collection[T]) CountDocuments(ctx context.Context, filter any, opts ...
 	d = appendSet(d, "comment", o.Comment)
 	d = appendSet(d, "hint", o.Hint)
 	d = c.appendMaxTime(d, o.MaxTime)
-	d = appendReadConcern(d, o.ReadConcern, c.rc)
-	res, err := c.runRead(ctx, "aggregate", d)
+	res, err := c.runRead(ctx, "aggregate", d, readConcernOf(o.ReadConcern, c.rc))
 	if err != nil {
 		return 0, err
 	}
@@ -122,8 +121,7 @@ func (c *Collection[T]) EstimatedDocumentCount(ctx context.Context, opts ...Esti
 	d := bson.D{{Key: "count", Value: c.name}}
 	d = appendSet(d, "comment", o.Comment)
 	d = c.appendMaxTime(d, o.MaxTime)
-	d = appendReadConcern(d, o.ReadConcern, c.rc)
-	res, err := c.runRead(ctx, "count", d)
+	res, err := c.runRead(ctx, "count", d, readConcernOf(o.ReadConcern, c.rc))
 	if err != nil {
 		return 0, err
 	}
@@ -135,11 +133,12 @@ func (c *Collection[T]) EstimatedDocumentCount(ctx context.Context, opts ...Esti
 }
 
 // runRead runs a retryable read command of the collection, given as a
-// document, with the collection's read preference.
-func (c *Collection[T]) runRead(ctx context.Context, name string, d bson.D) (op.Result, error) {
+// document, with the collection's read preference and the read concern
+// rc.
+func (c *Collection[T]) runRead(ctx context.Context, name string, d bson.D, rc *op.ReadConcern) (op.Result, error) {
 	body, err := c.marshal(d)
 	if err != nil {
 		return op.Result{}, fmt.Errorf("motor: %s: %w", name, err)
 	}
-	return c.run(ctx, &op.Command{Name: name, Body: body, ReadPref: c.readPref, Retry: op.RetryRead})
+	return c.run(ctx, &op.Command{Name: name, Body: body, ReadPref: c.readPref, Retry: op.RetryRead, ReadConcern: rc})
 }

@@ -94,8 +94,7 @@ func (c *Collection[T]) distinct(ctx context.Context, field string, filter any, 
 	d = appendSet(d, "comment", o.Comment)
 	d = appendSet(d, "hint", o.Hint)
 	d = c.appendMaxTime(d, o.MaxTime)
-	d = appendReadConcern(d, o.ReadConcern, c.rc)
-	res, err := c.runRead(ctx, "distinct", d)
+	res, err := c.runRead(ctx, "distinct", d, readConcernOf(o.ReadConcern, c.rc))
 	if err != nil {
 		return nil, err
 	}

@@ -156,7 +156,7 @@ func (c *Collection[T]) Find(ctx context.Context, filter any, opts ...FindOption
 	if err != nil {
 		return nil, err
 	}
-	res, err := c.run(ctx, &op.Command{Name: "find", Body: body, ReadPref: c.readPref, Retry: op.RetryRead, KeepSession: true})
+	res, err := c.run(ctx, &op.Command{Name: "find", Body: body, ReadPref: c.readPref, Retry: op.RetryRead, KeepSession: true, ReadConcern: readConcernOf(o.ReadConcern, c.rc)})
 	if err != nil {
 		return nil, err
 	}
@@ -193,7 +193,7 @@ func (c *Collection[T]) FindOne(ctx context.Context, filter any, opts ...FindOne
 	if err != nil {
 		return v, err
 	}
-	res, err := c.run(ctx, &op.Command{Name: "find", Body: body, ReadPref: c.readPref, Retry: op.RetryRead})
+	res, err := c.run(ctx, &op.Command{Name: "find", Body: body, ReadPref: c.readPref, Retry: op.RetryRead, ReadConcern: readConcernOf(o.ReadConcern, c.rc)})
 	if err != nil {
 		return v, err
 	}
@@ -255,7 +255,6 @@ func (c *Collection[T]) findCommand(filter any, o *FindOptions, one bool) ([]byt
 	}
 	d = appendSet(d, "comment", o.Comment)
 	d = c.appendMaxTime(d, o.MaxTime)
-	d = appendReadConcern(d, o.ReadConcern, c.rc)
 	if o.Collation != nil {
 		d = append(d, bson.E{Key: "collation", Value: o.Collation})
 	}
@@ -282,7 +281,7 @@ func (c *Collection[T]) findCommand(filter any, o *FindOptions, one bool) ([]byt
 func openCursor[T any](ctx context.Context, cl *Client, res op.Result, o cursorOpts) (*Cursor[T], error) {
 	first, err := parseCursorReply(res.Reply, "firstBatch")
 	if err != nil {
-		cl.exec.EndSession(res.Session)
+		cl.exec.Release(res)
 		return nil, err
 	}
 	return newCursor[T](ctx, cl, res, first, o)

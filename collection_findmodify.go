@@ -122,7 +122,7 @@ func (c *Collection[T]) findAndModify(ctx context.Context, name string, filter, 
 	ack := acknowledged(c.wc)
 	cmd := &op.Command{
 		Name: "findAndModify", Body: body, Write: true, Retry: op.RetryWrite,
-		Unacknowledged: !ack, NoSession: !ack,
+		Unacknowledged: !ack, NoSession: !ack, ReadConcern: writeReadConcern,
 		Prepare: func(_ *op.Command, l op.Limits) error {
 			if size > l.MaxBSONObjectSize {
 				return fmt.Errorf("motor: %s: %w: the replacement is %d bytes, over the server's maxBsonObjectSize of %d bytes",

@@ -46,13 +46,10 @@ func writeConcernDoc(wc *WriteConcern) bson.D {
 // acknowledged reports whether writes with wc get a reply (w is not 0).
 func acknowledged(wc *WriteConcern) bool { return wc == nil || !wc.W.isUnacknowledged() }
 
-// readConcernDoc returns the readConcern argument for rc, or nil.
-func readConcernDoc(rc *ReadConcern) bson.D {
-	if rc == nil || rc.Level == "" {
-		return nil
-	}
-	return bson.D{{Key: "level", Value: rc.Level}}
-}
+// writeReadConcern is the read concern of the write commands that take
+// one, which is empty: they send readConcern only in a causally consistent
+// session (afterClusterTime) or a snapshot session.
+var writeReadConcern = &op.ReadConcern{}
 
 // marshal encodes a document with the collection's registry.
 func (c *Collection[T]) marshal(v any) ([]byte, error) {

@@ -26,6 +26,13 @@ type cursorCore struct {
 	cursorOpts
 	client *Client
 	addr   string // the server that holds the cursor
+	// explicit is the application's session the cursor was opened in,
+	// which its getMores and killCursors use (and the cursor keeps
+	// alive); the zero Ref for an implicit one.
+	explicit op.Ref
+	// pin is, under a load balancer, the connection the cursor of an
+	// explicit session runs its getMores and killCursors on.
+	pin *op.Pinned
 
 	// ctx bounds prefetched getMores; Close cancels it.
 	ctx    context.Context
@@ -131,7 +138,8 @@ func splitNS(ns string) (db, coll string, ok bool) {
 // newCursorCore builds the cursor of a command's first reply and registers
 // it with the client. res.Session, if any, becomes the cursor's.
 func newCursorCore(ctx context.Context, cl *Client, res op.Result, first cursorReply, o cursorOpts) (*cursorCore, error) {
-	c := &cursorCore{cursorOpts: o, client: cl, addr: res.Address, sess: res.Session, id: first.id}
+	c := &cursorCore{cursorOpts: o, client: cl, addr: res.Address, sess: res.Session, id: first.id,
+		explicit: op.SessionRef(ctx), pin: res.Pinned}
 	if db, coll, ok := splitNS(first.ns); ok {
 		c.db, c.coll = db, coll
 	}
@@ -212,6 +220,7 @@ func (c *cursorCore) release() {
 	c.sess = nil
 	c.mu.Unlock()
 	c.client.exec.EndSession(s)
+	c.client.exec.ReleasePin(c.pin)
 	c.client.open.remove(c)
 }
 
@@ -280,8 +289,17 @@ func (c *cursorCore) kill(ctx context.Context, id int64, db, coll string, sess *
 	if err != nil {
 		return err
 	}
-	_, err = c.client.exec.Run(ctx, &op.Command{Name: "killCursors", DB: db, Body: body, Address: c.addr, Session: sess})
+	_, err = c.client.exec.Run(c.withSession(ctx), &op.Command{Name: "killCursors", DB: db, Body: body, Address: c.addr, Session: sess, Pinned: c.pin})
 	return err
+}
+
+// withSession returns ctx with the cursor's explicit session, or without
+// any when it has none, for its getMores and killCursors.
+func (c *cursorCore) withSession(ctx context.Context) context.Context {
+	if c.explicit.Session == nil && op.SessionFrom(ctx) == nil {
+		return ctx
+	}
+	return op.WithSession(ctx, c.explicit) // never the session of Next's context
 }
 
 // currentID returns the server's cursor id, 0 once it is exhausted or

@@ -33,7 +33,7 @@ const drainKillTimeout = 5 * time.Second
 // caller may ignore: the server closes idle cursors by itself in time.
 func (cl *Client) drainCursor(ctx context.Context, name string, res op.Result, first cursorReply, o cursorOpts, each func(bson.Raw)) (err, killErr error) {
 	if _, _, ok := splitNS(first.ns); !ok && first.id != 0 {
-		cl.exec.EndSession(res.Session)
+		cl.exec.Release(res)
 		return fmt.Errorf("motor: %s: cursor namespace %q is not database.collection", name, first.ns), nil
 	}
 	o.prefetch = false // one batch at a time, on this goroutine
@@ -69,7 +69,7 @@ func drainListing(ctx context.Context, cl *Client, cmd *op.Command, batchSize in
 	}
 	first, err := decodeCursorReply(res.Reply, "firstBatch")
 	if err != nil {
-		cl.exec.EndSession(res.Session)
+		cl.exec.Release(res)
 		return nil, fmt.Errorf("motor: %s: %w", cmd.Name, err)
 	}
 	docs := make([]bson.Raw, 0, len(first.docs))

@@ -15,7 +15,7 @@ import (
 
 // getMore runs one getMore.
 func (c *cursorCore) getMore(ctx context.Context, a getMoreArgs, batchSize int32) (cursorReply, error) {
-	cmd := &op.Command{Name: "getMore", DB: a.db, Address: c.addr, Session: a.sess}
+	cmd := &op.Command{Name: "getMore", DB: a.db, Address: c.addr, Session: a.sess, Pinned: c.pin}
 	cmd.Prepare = func(cmd *op.Command, l op.Limits) error {
 		d := bson.D{{Key: "getMore", Value: a.id}, {Key: "collection", Value: a.coll}}
 		if batchSize > 0 {
@@ -31,7 +31,7 @@ func (c *cursorCore) getMore(ctx context.Context, a getMoreArgs, batchSize int32
 		cmd.Body, err = bson.MarshalOptions{Registry: c.reg}.Marshal(d)
 		return err
 	}
-	res, err := c.client.exec.Run(ctx, cmd)
+	res, err := c.client.exec.Run(c.withSession(ctx), cmd)
 	if err != nil {
 		return cursorReply{}, err
 	}

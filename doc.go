@@ -56,6 +56,16 @@
 // errors.Is(err, context.Canceled) holds. A round trip interrupted mid-read
 // closes its connection, and the pool replaces it.
 //
+// # Sessions
+//
+// Every operation runs in a session: an implicit one from the Client's
+// pool, or the Session a context carries (Client.StartSession, then
+// WithSession). Operations in a Session share its lsid and, unless it is a
+// snapshot session, are causally consistent: each reads what the earlier
+// ones wrote, on any member. A snapshot session reads every collection as
+// of one point in time. The Client gossips the greatest $clusterTime it has
+// seen on every command.
+//
 // # Errors
 //
 // A reply with ok: 0 is a *ServerError, with the server's code, code name,

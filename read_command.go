@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/motor-go/motor/bson"
+	"github.com/motor-go/motor/internal/op"
 )
 
 // This file holds what the read operations (find, aggregate, distinct,
@@ -49,16 +50,17 @@ func (cl *Client) checkMaxAwait(d time.Duration) error {
 	return nil
 }
 
-// appendReadConcern appends the readConcern of rc, or of the inherited
-// def when rc is nil.
-func appendReadConcern(doc bson.D, rc, def *ReadConcern) bson.D {
+// readConcernOf returns the read concern of a read: rc, or the inherited
+// def when rc is nil. The executor sends it, merged with what the session
+// adds (afterClusterTime, or the snapshot level).
+func readConcernOf(rc, def *ReadConcern) *op.ReadConcern {
 	if rc == nil {
 		rc = def
 	}
-	if d := readConcernDoc(rc); d != nil {
-		doc = append(doc, bson.E{Key: "readConcern", Value: d})
+	if rc == nil {
+		return &op.ReadConcern{}
 	}
-	return doc
+	return &op.ReadConcern{Level: rc.Level}
 }
 
 // appendSet appends key: v unless v is nil.

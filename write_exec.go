@@ -138,6 +138,7 @@ func (w *writeRun) runGroup(ctx context.Context, g *writeGroup) (stop bool, err 
 			DB:             w.db.name,
 			Body:           body,
 			Write:          true,
+			ReadConcern:    writeReadConcern,
 			Unacknowledged: !ack,
 			NoSession:      !ack,
 			Prepare: func(cmd *op.Command, l op.Limits) error {

@@ -124,6 +124,9 @@ var (
 	// ErrServerSelection is wrapped by the error of an operation that found
 	// no suitable server in time; the error says which servers were seen.
 	ErrServerSelection = errors.New("motor: server selection failed")
+	// ErrSessionEnded is returned by operations given a session that has
+	// ended.
+	ErrSessionEnded = errors.New("motor: session has ended")
 )
 
 // NetworkError is an I/O failure talking to a server: the connection is

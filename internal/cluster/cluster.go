@@ -75,6 +75,10 @@ type Config struct {
 
 	// Monitoring is serverMonitoringMode: streaming or polling monitors.
 	Monitoring MonitoringMode
+	// ClusterTime, when not nil, is given the $clusterTime of every hello
+	// reply of the monitors, which the client gossips; it must not keep
+	// the document, which is valid only during the call.
+	ClusterTime func(bson.Raw)
 	// SRV, when not nil, is the mongodb+srv URI whose SRV records the
 	// cluster rescans while it is Sharded or Unknown.
 	SRV *SRVConfig

@@ -118,6 +118,11 @@ func (m *monitor) check(prev *topology.ServerDescription) (topology.ServerDescri
 		return topology.NewUnknownServer(addr, err), !cancelled
 	}
 	topo.HeartbeatSucceeded(addr, hc, elapsed, raw, awaited)
+	if f := m.s.c.cfg.ClusterTime; f != nil {
+		if ct, ok := raw.Lookup("$clusterTime").DocumentOK(); ok {
+			f(ct)
+		}
+	}
 	avg, minRTT := m.rtt.get()
 	sd := topology.NewServerDescription(addr, raw, avg, time.Now())
 	if sd.Err == nil {

@@ -3,6 +3,7 @@ package op
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"time"
 
@@ -21,6 +22,9 @@ type attempt struct {
 	cmd      *Command
 	sess     *session.Server
 	implicit bool // sess was checked out for this command
+	// explicit is the application's session of the context, whose
+	// server session sess is once the first try has taken it.
+	explicit *session.Client
 	txn      bool // a txnNumber was assigned
 	addr     string
 	write    bool // the retry kind in force for the first try
@@ -41,8 +45,11 @@ type attempt struct {
 // run makes one try, on a server other than those in avoid if possible.
 func (a *attempt) run(ctx context.Context, avoid []string) (Result, error) {
 	cmd := a.cmd
+	if cmd.Pinned != nil {
+		return a.runPinned(ctx, cmd.Pinned)
+	}
 	if a.sess != nil && a.sess.Pinned != nil {
-		return a.runPinned(ctx, a.sess.Pinned.(*pinned))
+		return a.runPinned(ctx, a.sess.Pinned.(*Pinned))
 	}
 	var srv *cluster.Server
 	var sd topology.ServerDescription
@@ -63,6 +70,9 @@ func (a *attempt) run(ctx context.Context, avoid []string) (Result, error) {
 	}
 	a.addr = sd.Addr
 	a.maxWire = sd.MaxWireVersion
+	if a.snapshotRead() && sd.MaxWireVersion < snapshotWireVersion {
+		return Result{Address: sd.Addr}, fmt.Errorf("%s: %w", cmd.Name, ErrSnapshotWireVersion)
+	}
 	a.canRetryWrite = cmd.Retry == RetryWrite && a.x.RetryWrites && sd.Kind != topology.Standalone &&
 		(a.x.sessionTimeout() > 0 || sd.Kind == topology.LoadBalancer)
 	pc, err := srv.CheckOut(ctx)
@@ -89,14 +99,12 @@ func (a *attempt) run(ctx context.Context, avoid []string) (Result, error) {
 		return Result{Address: sd.Addr}, err
 	}
 	reply, err := a.roundTrip(ctx, pc, body)
+	a.observe(reply, err)
 	if err != nil {
-		if a.sess != nil && mongoerr.IsNetworkError(err) {
-			a.sess.Dirty = true
-		}
 		srv.HandleError(pc, err)
 	}
 	if a.sess != nil {
-		a.sess.LastUsed = time.Now()
+		a.touch(err)
 	}
 	res := Result{Reply: reply, Address: sd.Addr}
 	if err == nil && a.implicit && cmd.KeepSession {
@@ -104,53 +112,19 @@ func (a *attempt) run(ctx context.Context, avoid []string) (Result, error) {
 		if sd.Kind == topology.LoadBalancer && cursorOpen(reply) {
 			// Load balanced mode: the cursor's getMores and killCursors
 			// must reach the same mongos, so they use this connection.
-			res.Session.Pinned = &pinned{srv: srv, pc: pc}
+			res.Session.Pinned = &Pinned{srv: srv, pc: pc}
 			return res, nil
 		}
 	}
+	if err == nil && a.explicit != nil && cmd.KeepSession && sd.Kind == topology.LoadBalancer && cursorOpen(reply) {
+		// The same for a cursor of an explicit session, whose other
+		// commands do not use the connection: it is pinned to the
+		// cursor, which passes it as Command.Pinned.
+		res.Pinned = &Pinned{srv: srv, pc: pc}
+		return res, nil
+	}
 	srv.CheckIn(pc)
 	return res, err
-}
-
-// pinned is a connection pinned to a session (load balanced mode).
-type pinned struct {
-	srv *cluster.Server
-	pc  *cluster.Conn
-}
-
-// runPinned runs the command on the connection pinned to its session. A
-// network error unpins and returns the connection, which the pool then
-// discards.
-func (a *attempt) runPinned(ctx context.Context, p *pinned) (Result, error) {
-	sd := topology.ServerDescription{Addr: p.pc.Address(), Kind: topology.LoadBalancer}
-	a.addr = sd.Addr
-	if a.cmd.Prepare != nil && !a.prepared {
-		if err := a.cmd.Prepare(a.cmd, limitsOf(p.pc.Conn().Description())); err != nil {
-			return Result{Address: sd.Addr}, err
-		}
-		a.prepared = true
-	}
-	body, err := a.body(&sd)
-	if err != nil {
-		return Result{Address: sd.Addr}, err
-	}
-	reply, err := a.roundTrip(ctx, p.pc, body)
-	a.sess.LastUsed = time.Now()
-	if err != nil {
-		p.srv.HandleError(p.pc, err)
-		if mongoerr.IsNetworkError(err) {
-			a.sess.Dirty = true
-			a.sess.Pinned = nil
-			p.srv.CheckIn(p.pc)
-		}
-	}
-	return Result{Reply: reply, Address: sd.Addr}, err
-}
-
-// cursorOpen reports whether a reply opened a cursor the server keeps.
-func cursorOpen(reply bson.Raw) bool {
-	id, _ := reply.Lookup("cursor", "id").AsInt64OK()
-	return id != 0
 }
 
 // body returns the command document with lsid, txnNumber and
@@ -162,7 +136,14 @@ func (a *attempt) body(sd *topology.ServerDescription) ([]byte, error) {
 	if a.lbSessionTimeout > 0 {
 		timeout = a.lbSessionTimeout
 	}
-	if a.sess == nil && !cmd.NoSession && !cmd.Unacknowledged && a.x.Sessions != nil && timeout > 0 {
+	switch {
+	case a.sess == nil && a.explicit != nil:
+		s, err := a.explicitServer(timeout)
+		if err != nil {
+			return nil, err
+		}
+		a.sess = s
+	case a.sess == nil && !cmd.NoSession && !cmd.Unacknowledged && a.x.Sessions != nil && timeout > 0:
 		a.sess = a.x.Sessions.CheckOut(timeout, time.Now())
 		a.implicit = true
 	}
@@ -175,6 +156,12 @@ func (a *attempt) body(sd *topology.ServerDescription) ([]byte, error) {
 			}
 			extra = append(extra, bson.E{Key: "txnNumber", Value: a.sess.TxnNumber})
 		}
+	}
+	if rc := a.readConcern(); rc != nil {
+		extra = append(extra, bson.E{Key: "readConcern", Value: rc})
+	}
+	if ct := a.clusterTime(); ct != nil {
+		extra = append(extra, bson.E{Key: "$clusterTime", Value: ct})
 	}
 	if !cmd.Write && cmd.Address == "" {
 		kind := a.x.Cluster.Topology().Description().Kind

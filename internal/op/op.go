@@ -1,6 +1,9 @@
 // Package op runs commands: it selects a server for each, checks out a
 // connection, adds the fields the driver owns (lsid, txnNumber,
-// $readPreference; the connection adds $db and the Stable API fields),
+// $readPreference, $clusterTime, readConcern; the connection adds $db and
+// the Stable API fields), uses the explicit session of the context (see
+// WithSession) or an implicit one, gossips the cluster time and keeps the
+// session's operation and snapshot times,
 // reports command monitoring events, retries what the retryable reads and
 // writes specifications allow, and reports the errors it meets to server
 // discovery.
@@ -13,6 +16,7 @@ package op
 import (
 	"context"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/motor-go/motor/bson"
@@ -38,6 +42,12 @@ type Executor struct {
 	// ServerAPI is the declared Stable API version, which connections add
 	// to every command; monitoring events show it too. Nil for none.
 	ServerAPI *conn.ServerAPI
+	// Clock keeps the greatest $clusterTime seen, which every command
+	// sends; nil gossips none.
+	Clock *session.Clock
+
+	mu       sync.Mutex
+	explicit map[*session.Client]struct{} // explicit sessions not ended
 }
 
 // Retry says how a command may be retried.
@@ -57,7 +67,8 @@ type Command struct {
 	// DB is the database the command runs against ($db).
 	DB string
 	// Body is the encoded command document, without the fields the driver
-	// adds ($db, lsid, txnNumber, $readPreference).
+	// adds ($db, lsid, txnNumber, $readPreference, $clusterTime,
+	// readConcern).
 	Body []byte
 	// Sequences are sent as document sequences after the body, such as an
 	// insert's documents.
@@ -71,13 +82,25 @@ type Command struct {
 	Retry Retry
 	// Address pins the command to one server, as a cursor's getMore is.
 	Address string
-	// Session is the server session to send as lsid: a cursor's or an
-	// explicit one. When nil, an implicit session is checked out for the
-	// command, if the deployment supports sessions, and checked back in
-	// after, unless KeepSession is set.
+	// Pinned runs the command on that connection: a cursor's getMore and
+	// killCursors under a load balancer, in an explicit session.
+	Pinned *Pinned
+	// Session is the server session to send as lsid: a cursor's. When
+	// nil, the explicit session of the context (see WithSession) is used,
+	// or else an implicit session is checked out for the command, if the
+	// deployment supports sessions, and checked back in after, unless
+	// KeepSession is set.
 	Session *session.Server
+	// ReadConcern is the read concern of a command that takes one (a read
+	// such as find, or a write such as insert); nil for a command that
+	// takes none. The executor sends it as readConcern, adding
+	// afterClusterTime in a causally consistent session (or replacing it
+	// with the snapshot level in a snapshot session); Body must not hold
+	// a readConcern of its own.
+	ReadConcern *ReadConcern
 	// KeepSession returns the implicit session in the Result instead of
 	// checking it in: a cursor keeps its session until it is exhausted.
+	// An explicit session is never returned: the application ends it.
 	KeepSession bool
 	// NoSession sends no lsid: unacknowledged writes must not use implicit
 	// sessions.
@@ -114,12 +137,24 @@ type Result struct {
 	// Session is the implicit session used, when the command asked to
 	// keep it; the caller ends it with EndSession.
 	Session *session.Server
+	// Pinned is, under a load balancer, the connection of the cursor a
+	// command in an explicit session opened (KeepSession); the cursor
+	// passes it as Command.Pinned and gives it back with ReleasePin.
+	Pinned *Pinned
 }
 
 // Run runs cmd and returns its result. A reply with ok: 0 is returned as a
 // *mongoerr.ServerError.
 func (x *Executor) Run(ctx context.Context, cmd *Command) (Result, error) {
 	a := attempt{x: x, cmd: cmd, sess: cmd.Session, opID: nextOperationID()}
+	if cmd.Session == nil {
+		a.explicit = SessionFrom(ctx)
+	}
+	if a.explicit != nil {
+		if err := a.checkExplicit(); err != nil {
+			return Result{}, err
+		}
+	}
 	defer a.release()
 	res, err := a.run(ctx, nil)
 	if err != nil {
@@ -146,11 +181,7 @@ func (x *Executor) Run(ctx context.Context, cmd *Command) (Result, error) {
 // EndSession returns a session kept by a command to the pool, checking in
 // the connection pinned to it, if any.
 func (x *Executor) EndSession(s *session.Server) {
-	if s != nil && s.Pinned != nil {
-		p := s.Pinned.(*pinned)
-		s.Pinned = nil
-		p.srv.CheckIn(p.pc)
-	}
+	x.Unpin(s)
 	if s != nil && x.Sessions != nil {
 		timeout := x.sessionTimeout()
 		if timeout == 0 && x.Cluster.Topology().Description().Kind == topology.LoadBalanced {

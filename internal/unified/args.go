@@ -109,8 +109,9 @@ func (a *args) boolean(key string) (b, ok bool, err error) {
 	return b, true, nil
 }
 
-// noSession rejects a session argument. Motor has no public session API
-// yet, so no session entity can exist; the error says which it is.
+// noSession checks that the session argument, if any, names a session
+// entity. runOperation has already given that session to the operation
+// through its context (motor.WithSession), for every operation alike.
 func (a *args) noSession(tr *testRun) error {
 	v := a.value("session")
 	if v.Type == 0 {

@@ -79,10 +79,11 @@ func (tr *testRun) createEntity(ctx context.Context, spec bson.Raw) error {
 		}
 		return tr.entities.add(id, &collectionEntity{db: db, coll: coll})
 	case "session":
-		if _, err := entityAs[*clientEntity](tr.entities, d.Lookup("client").StringValue(), "client"); err != nil {
+		s, err := tr.createSession(id, d)
+		if err != nil {
 			return err
 		}
-		return fmt.Errorf("unified: session entity %q: motor has no public session API (StartSession) yet", id)
+		return tr.entities.add(id, s)
 	case "bucket":
 		db, err := entityAs[*databaseEntity](tr.entities, d.Lookup("database").StringValue(), "database")
 		if err != nil {

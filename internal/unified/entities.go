@@ -114,13 +114,14 @@ func (em *entityMap) bsonValue(name string) (bson.RawValue, error) {
 	return absent, fmt.Errorf("unified: entity %q is a %s, not a BSON value", name, kindOf(v))
 }
 
-// sessionLsid implements entityValues. Motor has no public session API
-// yet, so no test can define a session entity: the name is either
-// undefined or of another type.
+// sessionLsid implements entityValues: the lsid of a session entity.
 func (em *entityMap) sessionLsid(name string) (bson.Raw, error) {
 	v, err := em.get(name)
 	if err != nil {
 		return nil, err
+	}
+	if s, ok := v.(*sessionEntity); ok {
+		return s.lsid, nil
 	}
 	return nil, fmt.Errorf("unified: entity %q is a %s, not a session", name, kindOf(v))
 }

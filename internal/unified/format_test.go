@@ -9,9 +9,6 @@ func TestUnifiedFormat(t *testing.T) {
 	runSuites(t, []Suite{
 		{
 			dir: "unified-test-format/valid-pass",
-			notYet: map[string]string{
-				"poc-sessions.json": needsSessions,
-			},
 		},
 		{
 			dir: "unified-test-format/valid-fail",

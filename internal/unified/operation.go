@@ -89,6 +89,11 @@ func (tr *testRun) runOperation(ctx context.Context, op bson.Raw) error {
 	if !ok {
 		return fmt.Errorf("unified: unsupported operation %q on %s entity %q", name, kind, object)
 	}
+	// The session argument, of any operation, runs it in the session.
+	ctx, err = tr.withSessionArg(ctx, a)
+	if err != nil {
+		return err
+	}
 	res, err := f(ctx, tr, entity, a)
 	if err != nil {
 		return err

@@ -7,7 +7,8 @@ var clientOps = map[string]opFunc{}
 
 func init() {
 	for name, f := range map[string]opFunc{
-		"close": clientClose,
+		"close":        clientClose,
+		"dropDatabase": clientDropDatabase,
 	} {
 		clientOps[name] = f
 	}
@@ -21,4 +22,17 @@ func clientClose(ctx context.Context, _ *testRun, e any, a *args) (opResult, err
 		return opResult{}, err
 	}
 	return opResult{err: e.(*clientEntity).close(ctx)}, nil
+}
+
+// clientDropDatabase drops the database named by the argument database,
+// as the causal consistency tests do on a client entity.
+func clientDropDatabase(ctx context.Context, tr *testRun, e any, a *args) (opResult, error) {
+	name, err := a.str("database", true)
+	if err != nil {
+		return opResult{}, err
+	}
+	if err := firstErr(a.noSession(tr), a.check()); err != nil {
+		return opResult{}, err
+	}
+	return opResult{err: e.(*clientEntity).client.Database(name).Drop(ctx)}, nil
 }

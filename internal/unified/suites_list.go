@@ -34,48 +34,23 @@ func AllSuites(tb testing.TB) []Suite {
 			},
 		},
 		{
-			// Both files define a session entity for all their tests.
-			// Run with a session entity, two tests of runCursorCommand.json
-			// meet FerretDB gaps that need skip list entries then:
-			// "supports configuring getMore comment" (gapComment: a
-			// document comment) and "does not close the cursor when
-			// receiving an empty batch" (FerretDB closes a tailable cursor
-			// whose first batch holds all the data: no getMore, no
-			// killCursors; "4 command event(s) observed, want 6").
 			dir: "run-command/unified",
 			notYet: map[string]string{
-				"runCommand.json": needsSessions,
-				"runCursorCommand.json:successfully executes checkMetadataConsistency cursor creating command": needsSessionEntity,
-				"runCursorCommand.json:errors if the command response is not a cursor":                         needsSessionEntity,
-				"runCursorCommand.json:creates an implicit session that is reused across getMores":             needsSessionEntity,
-				"runCursorCommand.json:accepts an explicit session that is reused across getMores":             needsSessions,
-				"runCursorCommand.json:returns pinned connections to the pool when the cursor is exhausted":    needsSessions,
-				"runCursorCommand.json:returns pinned connections to the pool when the cursor is closed":       needsSessionEntity,
-				"runCursorCommand.json:supports configuring getMore batchSize":                                 needsSessionEntity,
-				"runCursorCommand.json:supports configuring getMore maxTimeMS":                                 needsSessionEntity,
-				"runCursorCommand.json:supports configuring getMore comment":                                   needsSessionEntity,
-				"runCursorCommand.json:does not close the cursor when receiving an empty batch":                needsSessionEntity,
+				"runCommand.json:attaches transaction fields to given command": needsTransactions,
 			},
 		},
 		{dir: "command-logging-and-monitoring/monitoring"},
-		{
-			dir: "command-logging-and-monitoring/logging",
-			notYet: map[string]string{
-				// The file creates a session entity for its transaction tests.
-				"command.json": needsSessions,
-			},
-		},
+		{dir: "command-logging-and-monitoring/logging"},
 		{
 			dir: "versioned-api",
 			notYet: map[string]string{
-				"transaction-handling.json": needsSessions,
+				"transaction-handling.json": needsTransactions,
 			},
 		},
 		{dir: "server-discovery-and-monitoring/unified"},
 		{
 			dir: "connection-monitoring-and-pooling/logging",
 			notYet: map[string]string{
-				"connection-logging.json:Create a client, run a command, and close the client":                                        needsEndSessions,
 				"connection-pool-options.json:waitQueueSize should be included in connection pool created message when specified":     notWaitQueueSize,
 				"connection-pool-options.json:waitQueueMultiple should be included in connection pool created message when specified": notWaitQueueSize,
 			},
@@ -83,6 +58,8 @@ func AllSuites(tb testing.TB) []Suite {
 		{dir: "server-selection/logging"},
 		{dir: "retryable-reads/unified", notYet: retryableReadsNotYet},
 		{dir: "retryable-writes/unified"},
+		{dir: "sessions", notYet: sessionsNotYet},
+		{dir: "causal-consistency"},
 		{dir: "gridfs"},
 	}
 }
@@ -94,18 +71,19 @@ func (s Suite) Dir() string { return s.dir }
 // Reasons a test is not run yet: the public API it needs does not exist in
 // Motor yet. They are driver gaps, reported as "not run", never skipped.
 const (
-	needsSessions = "sessions (Client.StartSession)"
-	// needsSessionEntity is for the tests that use no session but are in
-	// a file whose createEntities defines one: they run once session
-	// entities exist.
-	needsSessionEntity = "session entities (Client.StartSession): the file's createEntities defines one, which the test does not use"
+	needsTransactions = "transactions (Session.StartTransaction; a later issue)"
 )
 
 // Reasons a test is not run: the public API it needs is not in Motor yet.
 const (
 	needsChangeStreams = "change streams (Watch; a later issue)"
-	needsEndSessions   = "Client.Close sending endSessions for the pooled implicit sessions (the sessions work): the test expects that command's check-out and check-in"
 )
+
+// sessionsNotYet are the tests of the sessions suite that need
+// transactions.
+var sessionsNotYet = map[string]string{
+	"snapshot-sessions.json:StartTransaction fails in snapshot session": needsTransactions,
+}
 
 var retryableReadsNotYet = map[string]string{
 	"changeStreams-client.watch.json":               needsChangeStreams,

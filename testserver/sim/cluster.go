@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/motor-go/motor/bson"
@@ -33,6 +34,9 @@ type Cluster struct {
 	electDelay   time.Duration
 	onCommand    func(member int, name string, body bson.Raw)
 	members      []*member
+	clusterTime  bool          // replies carry $clusterTime and operationTime
+	clock        atomic.Uint32 // the logical clock's increment
+	clockStart   uint32        // its seconds, when the cluster started
 
 	// mu guards the state below and every member's state (see member).
 	mu         sync.Mutex
@@ -217,4 +221,18 @@ func copyTags(t map[string]string) map[string]string {
 		out[k] = v
 	}
 	return out
+}
+
+// tick advances the logical clock of a cluster with Options.ClusterTime and
+// returns the fields of a reply at the new time: $clusterTime and
+// operationTime.
+func (c *Cluster) tick() bson.D {
+	t := bson.Timestamp{T: c.clockStart, I: c.clock.Add(1)}
+	return bson.D{
+		{Key: "$clusterTime", Value: bson.D{
+			{Key: "clusterTime", Value: t},
+			{Key: "signature", Value: bson.D{{Key: "hash", Value: bson.Binary{Data: make([]byte, 20)}}, {Key: "keyId", Value: int64(0)}}},
+		}},
+		{Key: "operationTime", Value: t},
+	}
 }

@@ -138,6 +138,11 @@ func (cn *conn) replyBody(req *request, body bson.Raw, seqs ...wire.Sequence) er
 			return err
 		}
 	}
+	if cn.m.c.clusterTime {
+		if body, err = appendFields(body, cn.m.c.tick()); err != nil {
+			return err
+		}
+	}
 	return cn.reply(req, body, seqs, 0)
 }
 

@@ -37,7 +37,8 @@ func NewReplicaSet(ctx context.Context, backend string, opts Options) (*ReplicaS
 		roles = append(roles, roleArbiter)
 	}
 	c := &Cluster{kind: kindReplicaSet, backend: backend, setName: opts.Name,
-		electDelay: opts.ElectionDelay, onCommand: opts.OnCommand}
+		electDelay: opts.ElectionDelay, onCommand: opts.OnCommand, clusterTime: opts.ClusterTime,
+		clockStart: uint32(time.Now().Unix())}
 	c, err := startCluster(ctx, c, roles, opts.Tags, opts.MaxWireVersion)
 	if err != nil {
 		return nil, err

@@ -105,9 +105,10 @@
 // getMore is cleared: the backend answers with one batch, which the
 // protocol allows. OP_QUERY is not spoken: the connection is closed.
 //
-// Not simulated: $clusterTime and operationTime (FerretDB has neither), the
-// oplog, hidden and priority-0 members, transactions beyond what the backend
-// does, and any fail point but failCommand and onPrimaryTransactionalWrite.
+// Not simulated: $clusterTime and operationTime (FerretDB has neither)
+// unless Options.ClusterTime asks for a logical clock, the oplog, hidden and
+// priority-0 members, transactions beyond what the backend does, and any
+// fail point but failCommand and onPrimaryTransactionalWrite.
 //
 // # Goroutines
 //
@@ -165,6 +166,12 @@ type Options struct {
 	// before the member acts on it, from the connection's goroutine: it
 	// must return quickly. body is valid only during the call.
 	OnCommand func(member int, name string, body bson.Raw)
+	// ClusterTime makes the members add $clusterTime and operationTime to
+	// the replies of the commands they forward, as a replica set does: the
+	// time of a logical clock of the set that ticks on every forwarded
+	// command, with a dummy signature (keyId 0). Off, replies have
+	// neither, as FerretDB's.
+	ClusterTime bool
 }
 
 // ShardedOptions configures a sharded cluster's routers.

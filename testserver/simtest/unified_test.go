@@ -20,6 +20,8 @@ var failPointSuites = []string{
 	"server-selection/logging",
 	"retryable-reads/unified",
 	"retryable-writes/unified",
+	"sessions",
+	"run-command/unified",
 }
 
 // TestUnifiedSimulatorSingle is TestUnifiedSimulator's pass against a
@@ -93,4 +95,29 @@ func openTarget(t *testing.T, name, uri string) *unified.Target {
 	}
 	tg.UseSkips = true
 	return tg
+}
+
+// clusterTimeSuites are the suites TestUnifiedSimulatorClusterTime runs.
+var clusterTimeSuites = []string{"sessions", "causal-consistency", "run-command/unified"}
+
+// TestUnifiedSimulatorClusterTime runs the sessions, causal-consistency and
+// run-command suites against a replica set of the simulator whose replies
+// carry $clusterTime and operationTime (FerretDB's have neither): the tests
+// of causal consistency and $clusterTime gossip that the FerretDB runs skip
+// pass here. The skip list applies without its entries for those missing
+// fields, and with entries for the writes FerretDB rejects once they carry
+// afterClusterTime (see unified.ClusterTimeSkips); the fail point entries
+// do not apply (the simulator has fail points).
+//
+//	go test ./testserver/simtest -run TestUnifiedSimulatorClusterTime -v
+func TestUnifiedSimulatorClusterTime(t *testing.T) {
+	var suites []unified.Suite
+	for _, s := range unified.AllSuites(t) {
+		if slices.Contains(clusterTimeSuites, s.Dir()) {
+			suites = append(suites, s)
+		}
+	}
+	rs := newRS(t, sim.Options{ClusterTime: true})
+	tg := openTarget(t, "sim-replicaset-clustertime", rs.URI("heartbeatFrequencyMS=500"))
+	unified.RunSuites(t, []*unified.Target{tg}, suites, unified.ClusterTimeSkips(unified.FerretDBSkips), nil)
 }

@@ -1,0 +1,43 @@
+package sim
+
+import (
+	"testing"
+
+	"github.com/motor-go/motor/bson"
+)
+
+func TestClusterTime(t *testing.T) {
+	rs := newRS(t, Options{Members: 2, ClusterTime: true})
+	db := testDB(t)
+	c := dial(t, rs.Addr(0))
+	var last bson.Timestamp
+	for i, cmd := range []bson.D{
+		doc("ping", 1, "$db", db),
+		doc("insert", "c", "documents", bson.A{doc("x", 1)}, "$db", db),
+		doc("find", "c", "$db", db),
+		doc("insert", 7, "$db", db), // an error reply carries them too
+	} {
+		r := c.run(cmd)
+		ct, ok := r.Lookup("$clusterTime", "clusterTime").TimestampOK()
+		op, ok2 := r.Lookup("operationTime").TimestampOK()
+		if !ok || !ok2 || ct != op {
+			t.Fatalf("command %d: reply without $clusterTime and operationTime: %s", i, r)
+		}
+		if i > 0 && !(ct.T > last.T || ct.T == last.T && ct.I > last.I) {
+			t.Errorf("command %d: time %v does not follow %v", i, ct, last)
+		}
+		last = ct
+	}
+	// Another member shares the clock.
+	r := dial(t, rs.Addr(1)).run(doc("ping", 1, "$db", db))
+	if ct, _ := r.Lookup("$clusterTime", "clusterTime").TimestampOK(); ct.I <= last.I {
+		t.Errorf("the secondary's time %v is not after %v", ct, last)
+	}
+
+	// Without the option, replies have neither, as FerretDB's.
+	plain := newRS(t, Options{Members: 1})
+	r = dial(t, plain.Addr(0)).run(doc("ping", 1, "$db", db))
+	if r.Lookup("$clusterTime").Type != 0 || r.Lookup("operationTime").Type != 0 {
+		t.Errorf("reply with cluster times: %s", r)
+	}
+}
