@@ -7,9 +7,7 @@ import "testing"
 // file is about. (The files of invalid are TestInvalidFilesRejected's.)
 func TestUnifiedFormat(t *testing.T) {
 	runSuites(t, []Suite{
-		{
-			dir: "unified-test-format/valid-pass",
-		},
+		ValidPassSuite(),
 		{
 			dir: "unified-test-format/valid-fail",
 			expectFailure: map[string]string{

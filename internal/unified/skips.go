@@ -23,7 +23,6 @@ func concatSkips(lists ...[]Skip) []Skip {
 // The reasons of the entries that name a feature.
 const (
 	reasonFailPoints    = "needs failCommand (test server lacks fail points; simulator integration pending)"
-	reasonTransactions  = "FerretDB has no transactions"
 	reasonChangeStreams = "FerretDB has no change streams"
 )
 
@@ -73,8 +72,6 @@ var formatSkips = []Skip{
 	{File: "unified-test-format/valid-pass/poc-change-streams.json", Test: "*", Needs: ChangeStreams, Reason: reasonChangeStreams},
 	{File: "unified-test-format/valid-pass/poc-retryable-reads.json", Test: "*", Needs: FailPoints, Reason: reasonFailPoints},
 	{File: "unified-test-format/valid-pass/poc-retryable-writes.json", Test: "*", Needs: FailPoints, Reason: reasonFailPoints},
-	{File: "unified-test-format/valid-pass/poc-transactions.json", Test: "*", Needs: Transactions, Reason: reasonTransactions},
-	{File: "unified-test-format/valid-pass/poc-transactions-convenient-api.json", Test: "*", Needs: Transactions, Reason: reasonTransactions},
 	server("unified-test-format/valid-pass/collectionData-createOptions.json", "collection is created with the correct options", gapCollStatsProj),
 	server("unified-test-format/valid-pass/expectedError-errorResponse.json", "Unsupported query operator", gapMatchResult),
 	server("unified-test-format/valid-pass/operator-type-number_alias.json", "type number alias matches decimal128", gapDecimal128),

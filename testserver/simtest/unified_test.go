@@ -72,6 +72,7 @@ func runFailPointSuites(t *testing.T, tg *unified.Target) {
 			suites = append(suites, s)
 		}
 	}
+	suites = append(suites, unified.ValidPassSuite())
 	unified.RunSuites(t, []*unified.Target{tg}, suites, unified.FerretDBSkips, unified.UsesFailPoints)
 }
 
