@@ -22,7 +22,7 @@ func concatSkips(lists ...[]Skip) []Skip {
 
 // The reasons of the entries that name a feature.
 const (
-	reasonFailPoints    = "needs failCommand (test server lacks fail points; simulator integration pending)"
+	reasonFailPoints    = "needs failCommand: the test server lacks fail points (these tests run against the topology simulator, testserver/simtest)"
 	reasonChangeStreams = "FerretDB has no change streams"
 )
 

@@ -76,8 +76,9 @@ func ValidPassSuite() Suite {
 	return Suite{
 		dir: "unified-test-format/valid-pass",
 		notYet: map[string]string{
-			"poc-transactions.json":                needsTransactions,
-			"poc-transactions-convenient-api.json": needsTransactions,
+			"poc-transactions.json":                 needsTransactions,
+			"poc-transactions-convenient-api.json":  needsTransactions,
+			"poc-transactions-mongos-pin-auto.json": needsTransactions,
 		},
 	}
 }
