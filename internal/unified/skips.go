@@ -22,8 +22,7 @@ func concatSkips(lists ...[]Skip) []Skip {
 
 // The reasons of the entries that name a feature.
 const (
-	reasonFailPoints    = "needs failCommand: the test server lacks fail points (these tests run against the topology simulator, testserver/simtest)"
-	reasonChangeStreams = "FerretDB has no change streams"
+	reasonFailPoints = "needs failCommand: the test server lacks fail points (these tests run against the topology simulator, testserver/simtest)"
 )
 
 // serverGap is a command, option or behavior FerretDB lacks, with the text
@@ -69,7 +68,6 @@ func server(file, test string, g serverGap) Skip {
 // formatSkips are the entries of the runner's own tests.
 var formatSkips = []Skip{
 	{File: "unified-test-format/valid-pass/expectedError-isClientError.json", Test: "*", Needs: FailPoints, Reason: reasonFailPoints},
-	{File: "unified-test-format/valid-pass/poc-change-streams.json", Test: "*", Needs: ChangeStreams, Reason: reasonChangeStreams},
 	{File: "unified-test-format/valid-pass/poc-retryable-reads.json", Test: "*", Needs: FailPoints, Reason: reasonFailPoints},
 	{File: "unified-test-format/valid-pass/poc-retryable-writes.json", Test: "*", Needs: FailPoints, Reason: reasonFailPoints},
 	server("unified-test-format/valid-pass/collectionData-createOptions.json", "collection is created with the correct options", gapCollStatsProj),
