@@ -70,6 +70,14 @@ func (c *Collection[T]) InsertMany(ctx context.Context, docs []T, opts ...Insert
 		if err != nil {
 			return nil, fmt.Errorf("motor: InsertMany: document %d: %w", i, err)
 		}
+		if i == 0 && len(docs) > 1 {
+			// Documents of one call are often alike (GridFS chunks, rows
+			// of one struct): make room for all of them at the first
+			// one's size, at once, rather than growing the buffer step
+			// by step.
+			// (The slack covers the _id an encoding makes room for.)
+			buf = presize(buf, (len(buf)+32)*len(docs))
+		}
 		g.stmts.buf = buf
 		g.stmts.add(i, len(buf)-start, false)
 		w.ids[i] = id
@@ -84,4 +92,20 @@ func (c *Collection[T]) InsertMany(ctx context.Context, docs []T, opts ...Insert
 		res.InsertedIDs[j] = w.ids[i]
 	}
 	return res, w.bulkException(err)
+}
+
+// maxPresize bounds presize: the size of the largest message a server
+// accepts, 48 MB.
+const maxPresize = 48_000_000
+
+// presize returns buf with a capacity of at least want bytes (at most
+// maxPresize), copying it once if it must grow.
+func presize(buf []byte, want int) []byte {
+	want = min(want, maxPresize)
+	if cap(buf) >= want {
+		return buf
+	}
+	nb := make([]byte, len(buf), want)
+	copy(nb, buf)
+	return nb
 }

@@ -38,7 +38,7 @@ type wrFake struct {
 	reqs []wiretest.Request
 }
 
-func newWrFake(t *testing.T, o wrFakeOpts, reply func(req wiretest.Request) []wiretest.Reply) (*wrFake, *motor.Client) {
+func newWrFake(t testing.TB, o wrFakeOpts, reply func(req wiretest.Request) []wiretest.Reply) (*wrFake, *motor.Client) {
 	t.Helper()
 	wiretest.LeakCheck(t)
 	or := func(v, d int32) int32 {

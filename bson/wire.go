@@ -25,9 +25,27 @@ func appendDouble(dst []byte, f float64) []byte {
 
 // appendString appends a BSON string: int32 length (with the NUL), bytes, NUL.
 func appendString(dst []byte, s string) []byte {
+	dst = growFor(dst, len(s)+5)
 	dst = appendInt32(dst, int32(len(s)+1))
 	dst = append(dst, s...)
 	return append(dst, 0)
+}
+
+// largeValue is the size from which growFor doubles a buffer's capacity.
+const largeValue = 1024
+
+// growFor makes room in dst for a value of n bytes. For a large value that
+// does not fit it doubles the capacity (at least), where append grows a big
+// slice by a quarter: a document holding several large values (a batch of
+// GridFS chunks, an InsertMany of big documents) is then copied about twice
+// in all as it grows, instead of about five times.
+func growFor(dst []byte, n int) []byte {
+	if n < largeValue || cap(dst)-len(dst) >= n {
+		return dst
+	}
+	nd := make([]byte, len(dst), max(2*cap(dst), len(dst)+n))
+	copy(nd, dst)
+	return nd
 }
 
 // appendCString appends s and a NUL. The caller checks that s has no NUL.
@@ -56,6 +74,7 @@ func appendDecimal128Bytes(dst []byte, d Decimal128) []byte {
 }
 
 func appendBinary(dst []byte, subtype byte, data []byte) []byte {
+	dst = growFor(dst, len(data)+9)
 	if subtype == BinaryBinaryOld {
 		dst = appendInt32(dst, int32(len(data)+4))
 		dst = append(dst, subtype)
