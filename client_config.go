@@ -134,6 +134,9 @@ func toTopologyReadPref(rp *ReadPreference) (topology.ReadPref, error) {
 	if rp == nil {
 		return out, nil
 	}
+	if err := rp.validate(); err != nil {
+		return out, err
+	}
 	if rp.Mode != "" {
 		m, ok := topology.ParseMode(string(rp.Mode))
 		if !ok {
