@@ -171,22 +171,33 @@ func (fp *failPoint) trigger(name, appName, ns string, supportsWC bool) bool {
 		!fp.cfg.matches(name, appName, ns) {
 		return false
 	}
-	switch fp.cfg.Mode.kind {
+	return countDown(&fp.cfg.Mode, &fp.left, &fp.entered)
+}
+
+// countDown evaluates a fail point's mode once, for a command (or a
+// statement) it applies to: it reports whether the fail point fires,
+// counting down times and skips in left (times: left is what remains, and
+// the mode turns off at 0; skip: left is the skips to go) and the firings
+// in entered.
+func countDown(mode *Mode, left, entered *int64) bool {
+	switch mode.kind {
+	case modeOff:
+		return false
 	case modeTimes:
-		if fp.left <= 0 {
+		if *left <= 0 {
 			return false
 		}
-		fp.left--
-		if fp.left == 0 {
-			fp.cfg.Mode = Off
+		*left--
+		if *left == 0 {
+			*mode = Off
 		}
 	case modeSkip:
-		if fp.left > 0 {
-			fp.left--
+		if *left > 0 {
+			*left--
 			return false
 		}
 	}
-	fp.entered++
+	*entered++
 	return true
 }
 

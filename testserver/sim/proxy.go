@@ -92,46 +92,23 @@ func (cn *conn) forward(req *request) error {
 			return cn.forwardByStatement(req, key)
 		}
 	}
-	be, err := cn.backend()
+	// The backend gets a plain OP_MSG: the request's flags (moreToCome,
+	// exhaustAllowed, checksumPresent) are the member's to honour.
+	body, err := cn.backendRoundTrip(req.msg.Body, req.msg.Sequences)
 	if err != nil {
 		return err
 	}
-	id := wire.NextRequestID()
-	flags := req.flags &^ (wire.MoreToCome | wire.ExhaustAllowed | wire.ChecksumPresent)
-	out, start := wire.BeginMsg(cn.out[:0], id, 0, flags)
-	out = wire.AppendBodySection(out, req.msg.Body)
-	for _, s := range req.msg.Sequences {
-		out = wire.AppendSequenceSection(out, s)
-	}
-	out = wire.EndMsg(out, start)
-	cn.out = out
-	if _, err := be.Write(out); err != nil {
-		return err
-	}
-	msg, err := wire.ReadMessage(be, 0)
-	if err != nil {
-		return err
-	}
-	defer msg.Release()
-	p, err := wire.ParseMsg(msg.Bytes)
-	if err != nil {
-		return err
-	}
-	if err := p.Header.CheckResponseTo(id); err != nil {
-		return err
-	}
-	body := p.Body
 	if retryable && okReply(body) && body.Lookup("writeErrors").Type == 0 {
 		// mongod keeps the statements that succeeded; one that failed runs
 		// again when retried.
 		cn.m.c.retried.put(key, body)
 	}
-	return cn.replyBody(req, body, p.Sequences...)
+	return cn.replyBody(req, body)
 }
 
 // replyBody sends a reply from the backend, or kept from it, to req, with
 // what the fail point adds.
-func (cn *conn) replyBody(req *request, body bson.Raw, seqs ...wire.Sequence) error {
+func (cn *conn) replyBody(req *request, body bson.Raw) error {
 	var err error
 	if req.wce != nil || req.hasLabels {
 		if body, err = cn.amend(req, body); err != nil {
@@ -143,7 +120,7 @@ func (cn *conn) replyBody(req *request, body bson.Raw, seqs ...wire.Sequence) er
 			return err
 		}
 	}
-	return cn.reply(req, body, seqs, 0)
+	return cn.reply(req, body, nil, 0)
 }
 
 // amend adds the fail point's writeConcernError to a backend reply, with

@@ -69,28 +69,7 @@ func parseTxnWriteFailPoint(cmd bson.Raw) (TxnWriteFailPoint, error) {
 // trigger evaluates the fail point for one statement, counting down its
 // mode. The caller holds the cluster's mu.
 func (fp *txnWriteFailPoint) trigger() bool {
-	if fp == nil {
-		return false
-	}
-	switch fp.cfg.Mode.kind {
-	case modeOff:
-		return false
-	case modeTimes:
-		if fp.left <= 0 {
-			return false
-		}
-		fp.left--
-		if fp.left == 0 {
-			fp.cfg.Mode = Off
-		}
-	case modeSkip:
-		if fp.left > 0 {
-			fp.left--
-			return false
-		}
-	}
-	fp.entered++
-	return true
+	return fp != nil && countDown(&fp.cfg.Mode, &fp.left, &fp.entered)
 }
 
 // setTxnWriteFailPoint configures the member's onPrimaryTransactionalWrite
