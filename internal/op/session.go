@@ -91,6 +91,7 @@ func (x *Executor) EndClientSession(cs *session.Client) {
 	x.mu.Lock()
 	delete(x.explicit, cs)
 	x.mu.Unlock()
+	releaseTxnPin(cs.UnpinTxn())
 	if s := cs.End(); s != nil {
 		x.EndSession(s)
 	}
@@ -253,6 +254,11 @@ func (a *attempt) observe(reply bson.Raw, err error) {
 	}
 	if t, ok := reply.Lookup("operationTime").TimestampOK(); ok {
 		cs.AdvanceOperationTime(t)
+	}
+	if a.inTxn && err == nil {
+		if tok, ok := reply.Lookup("recoveryToken").DocumentOK(); ok {
+			cs.SetRecoveryToken(tok)
+		}
 	}
 	if cs.Snapshot && err == nil {
 		t, ok := reply.Lookup("cursor", "atClusterTime").TimestampOK()
