@@ -166,3 +166,9 @@ func (s *Session) resolveTxnOptions(opts []TransactionOptions) (session.TxnOptio
 	}
 	return out, nil
 }
+
+// PinnedServer returns the address of the mongos (or, in load balanced
+// mode, the load balancer connection's server) the session's transaction
+// is pinned to, "" when it is not pinned: in a sharded cluster every
+// command of a transaction goes to the mongos its first command went to.
+func (s *Session) PinnedServer() string { return s.client.exec.TxnPinnedAddress(s.cs) }

@@ -372,3 +372,13 @@ func withoutField(doc []byte, key string) []byte {
 	out[0], out[1], out[2], out[3] = byte(n), byte(n>>8), byte(n>>16), byte(n>>24)
 	return out
 }
+
+// TxnPinnedAddress returns the address of the mongos, or load balancer,
+// the transaction of cs is pinned to; "" if none.
+func (x *Executor) TxnPinnedAddress(cs *session.Client) string {
+	addr, p := cs.TxnPin()
+	if pp, ok := p.(*Pinned); ok {
+		return pp.pc.Address()
+	}
+	return addr
+}

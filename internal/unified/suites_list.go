@@ -33,26 +33,10 @@ func AllSuites(tb testing.TB) []Suite {
 				"index-rawdata.json": notRawData,
 			},
 		},
-		{
-			dir: "run-command/unified",
-			notYet: map[string]string{
-				"runCommand.json:attaches transaction fields to given command": needsTransactions,
-			},
-		},
+		{dir: "run-command/unified"},
 		{dir: "command-logging-and-monitoring/monitoring"},
-		{
-			dir: "command-logging-and-monitoring/logging",
-			notYet: map[string]string{
-				"command.json:A successful commitTransaction command": needsTransactions,
-				"command.json:A successful abortTransaction command":  needsTransactions,
-			},
-		},
-		{
-			dir: "versioned-api",
-			notYet: map[string]string{
-				"transaction-handling.json": needsTransactions,
-			},
-		},
+		{dir: "command-logging-and-monitoring/logging"},
+		{dir: "versioned-api"},
 		{dir: "server-discovery-and-monitoring/unified"},
 		{
 			dir: "connection-monitoring-and-pooling/logging",
@@ -64,45 +48,28 @@ func AllSuites(tb testing.TB) []Suite {
 		{dir: "server-selection/logging"},
 		{dir: "retryable-reads/unified", notYet: retryableReadsNotYet},
 		{dir: "retryable-writes/unified"},
-		{dir: "sessions", notYet: sessionsNotYet},
+		{dir: "sessions"},
 		{dir: "causal-consistency"},
 		{dir: "gridfs"},
+		{dir: "transactions/unified"},
+		{dir: "transactions-convenient-api/unified"},
 	}
 }
 
 // ValidPassSuite returns the suite of the runner's own valid-pass tests,
 // each of which must pass (TestUnifiedFormat runs it, with valid-fail).
 func ValidPassSuite() Suite {
-	return Suite{
-		dir: "unified-test-format/valid-pass",
-		notYet: map[string]string{
-			"poc-transactions.json":                 needsTransactions,
-			"poc-transactions-convenient-api.json":  needsTransactions,
-			"poc-transactions-mongos-pin-auto.json": needsTransactions,
-		},
-	}
+	return Suite{dir: "unified-test-format/valid-pass"}
 }
 
 // Dir returns the suite's directory below the specification tests
 // directory, as "crud/unified".
 func (s Suite) Dir() string { return s.dir }
 
-// Reasons a test is not run yet: the public API it needs does not exist in
-// Motor yet. They are driver gaps, reported as "not run", never skipped.
-const (
-	needsTransactions = "transactions (Session.StartTransaction; a later issue)"
-)
-
 // Reasons a test is not run: the public API it needs is not in Motor yet.
 const (
 	needsChangeStreams = "change streams (Watch; a later issue)"
 )
-
-// sessionsNotYet are the tests of the sessions suite that need
-// transactions.
-var sessionsNotYet = map[string]string{
-	"snapshot-sessions.json:StartTransaction fails in snapshot session": needsTransactions,
-}
 
 var retryableReadsNotYet = map[string]string{
 	"changeStreams-client.watch.json":               needsChangeStreams,
