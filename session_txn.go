@@ -167,6 +167,28 @@ func (s *Session) resolveTxnOptions(opts []TransactionOptions) (session.TxnOptio
 	return out, nil
 }
 
+// inTransaction reports whether ctx runs its operations in a transaction
+// (started and not ended).
+func inTransaction(ctx context.Context) bool {
+	cs := op.SessionFrom(ctx)
+	if cs == nil {
+		return false
+	}
+	st := cs.TxnState()
+	return st == session.TxnStarting || st == session.TxnInProgress
+}
+
+// txnWriteConcern returns wc, or nil when ctx runs in a transaction: the
+// write concern of a collection, database or client does not apply to
+// the operations of a transaction, only the transaction's to its commit
+// and abort.
+func txnWriteConcern(ctx context.Context, wc *WriteConcern) *WriteConcern {
+	if inTransaction(ctx) {
+		return nil
+	}
+	return wc
+}
+
 // PinnedServer returns the address of the mongos (or, in load balanced
 // mode, the load balancer connection's server) the session's transaction
 // is pinned to, "" when it is not pinned: in a sharded cluster every

@@ -47,6 +47,10 @@ func SessionFrom(ctx context.Context) *session.Client { return SessionRef(ctx).S
 type ReadConcern struct {
 	// Level is the read concern level; "" for the server's default.
 	Level string
+	// Explicit says the operation was given it, not inherited it: an
+	// error in a transaction, whose first command carries the
+	// transaction's read concern.
+	Explicit bool
 }
 
 // Errors of the explicit sessions, all of them client errors.

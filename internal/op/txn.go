@@ -281,7 +281,7 @@ func (a *attempt) beginTxn() error {
 		}
 		cmd.ReadPref = rp
 	}
-	if bson.Raw(cmd.Body).Lookup("readConcern").Type != 0 {
+	if bson.Raw(cmd.Body).Lookup("readConcern").Type != 0 || (cmd.ReadConcern != nil && cmd.ReadConcern.Explicit) {
 		return fmt.Errorf("%s: %w", cmd.Name, session.ErrTxnReadConcernSet)
 	}
 	a.inTxn, a.first = true, first

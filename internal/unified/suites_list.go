@@ -51,7 +51,13 @@ func AllSuites(tb testing.TB) []Suite {
 		{dir: "sessions"},
 		{dir: "causal-consistency"},
 		{dir: "gridfs"},
-		{dir: "transactions/unified"},
+		{
+			dir: "transactions/unified",
+			notYet: map[string]string{
+				"count.json": notCount,
+				"run-command.json:run command fails with explicit secondary read preference": notRunCommandReadPref,
+			},
+		},
 		{dir: "transactions-convenient-api/unified"},
 	}
 }
@@ -94,6 +100,10 @@ const (
 	notCount     = "Collection.Count: the deprecated count helper is not in Motor's API (CountDocuments and EstimatedDocumentCount replace it)"
 	notObjects   = "listCollectionObjects/listDatabaseObjects: Motor's ListCollections and ListDatabases return specification structs; there is no second helper"
 	notMapReduce = "mapReduce: deprecated, not in Motor's API"
+	// notRunCommandReadPref: RunCommand runs with its Database's read
+	// preference, which a transaction's overrides; Motor has no
+	// per-operation read preference for the server to reject.
+	notRunCommandReadPref = "RunCommand has no per-operation read preference in Motor (the Database's, which the transaction's overrides)"
 	// notWaitQueueSize: the CMAP specification deprecates both options,
 	// and only drivers that support them log them.
 	notWaitQueueSize = "waitQueueSize and waitQueueMultiple: deprecated pool options Motor does not support"
