@@ -1,5 +1,7 @@
 package unified
 
+import "strings"
+
 // The skip list entries of the transaction tests. FerretDB has no
 // transactions: it rejects the startTransaction field of a transaction's
 // first command (or, for distinct, its txnNumber), has no
@@ -8,6 +10,9 @@ package unified
 // driver's side of transactions is tested against scripted servers
 // (session_txn*_scripted_test.go in the motor package) and, with fail
 // points, against the topology simulator (TestUnifiedSimulatorTransactions).
+
+// txnGapPrefix starts the reason of every gap of transactions.
+const txnGapPrefix = "FerretDB has no transactions"
 
 var (
 	gapTxnStart  = serverGap{"FerretDB has no transactions: it rejects a transaction's first command", `unknown field "startTransaction"`}
@@ -294,3 +299,23 @@ var txnSkips = concatSkips(
 	txnEntries("unified-test-format/valid-pass/poc-transactions.json", &gapTxnIndex,
 		"create index on a non-existing collection"),
 )
+
+// TransactionSkips returns skips without the entries for FerretDB's lack
+// of transactions, for a target that has them (the topology simulator,
+// once it runs transactions in front of FerretDB).
+func TransactionSkips(skips []Skip) []Skip {
+	var out []Skip
+	for _, s := range skips {
+		if !strings.HasPrefix(s.Reason, txnGapPrefix) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// UsesTransactions reports whether a test is about transactions: it is in
+// a file of a transactions suite or named after them (as valid-pass's
+// poc-transactions*.json), or it starts one. A filter for RunSuites.
+func UsesTransactions(t *Test) bool {
+	return strings.Contains(t.file.Path, "transaction") || t.uses(featureOps[Transactions]...)
+}
