@@ -262,3 +262,48 @@ func TestTxnMongosPinning(t *testing.T) {
 		t.Errorf("40 inserts outside a transaction all went to one mongos: the session stayed pinned")
 	}
 }
+
+func TestTxnLoadBalancedPinsConnection(t *testing.T) {
+	f, c := newLBFake(t, func(req wiretest.Request) []wiretest.Reply {
+		if req.Command == "insert" {
+			return []wiretest.Reply{{Doc: bson.D{{Key: "n", Value: int32(1)}, {Key: "ok", Value: 1.0}}}}
+		}
+		return nil
+	})
+	ctx := ctxTimeout(t, 20*time.Second)
+	s, err := c.StartSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sctx := motor.WithSession(ctx, s)
+	coll := c.Database("db").Collection("c")
+	if err := s.StartTransaction(); err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		if _, err := coll.InsertOne(sctx, bson.D{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.CommitTransaction(ctx); err != nil {
+		t.Fatal(err)
+	}
+	f.pmu.Lock()
+	out, in := f.checkedOut, f.checkedIn
+	f.pmu.Unlock()
+	if out != 1 || in != 0 {
+		t.Errorf("the transaction checked out %d connection(s) and in %d, want one kept pinned until the session moves on", out, in)
+	}
+	if s.PinnedServer() == "" {
+		t.Error("the committed transaction is not pinned any more; a retried commit must use its connection")
+	}
+	// An operation outside the transaction unpins: the connection goes back.
+	if _, err := coll.InsertOne(sctx, bson.D{}); err != nil {
+		t.Fatal(err)
+	}
+	if s.PinnedServer() != "" {
+		t.Error("the session stays pinned after an operation outside the transaction")
+	}
+	s.EndSession(ctx)
+	f.check(t, "insert,insert,insert,commitTransaction,insert")
+}

@@ -330,3 +330,41 @@ func TestTxnRecoveryToken(t *testing.T) {
 		}
 	}
 }
+
+func TestTxnIgnoresCollectionWriteConcern(t *testing.T) {
+	f, c := newTxFake(t, 1, false, nil)
+	ctx := ctxTimeout(t, 20*time.Second)
+	s, err := c.StartSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.EndSession(ctx)
+	w0 := c.Database("db").Collection("c").WithWriteConcern(&motor.WriteConcern{W: motor.WNodes(0)})
+	if err := s.StartTransaction(); err != nil {
+		t.Fatal(err)
+	}
+	sctx := motor.WithSession(ctx, s)
+	res, err := w0.InsertOne(sctx, bson.D{{Key: "_id", Value: 1}})
+	if err != nil {
+		t.Fatalf("insert with a w: 0 collection in a transaction: %v (its write concern must be ignored)", err)
+	}
+	if !res.Acknowledged {
+		t.Error("the insert in a transaction is reported unacknowledged")
+	}
+	if _, err := w0.FindOneAndDelete(sctx, bson.D{}); err != nil && !errors.Is(err, motor.ErrNoDocuments) {
+		t.Fatal(err)
+	}
+	if _, err := w0.Aggregate(sctx, bson.A{bson.D{{Key: "$out", Value: "o"}}}, motor.AggregateOptions{WriteConcern: &motor.WriteConcern{W: motor.WNodes(1)}}); !errors.Is(err, motor.ErrTransactionWriteConcern) {
+		t.Errorf("aggregate given a write concern in a transaction: %v, want ErrTransactionWriteConcern", err)
+	}
+	if err := s.CommitTransaction(ctx); err != nil {
+		t.Fatal(err)
+	}
+	got := f.sent(0)
+	if len(got) != 3 {
+		t.Fatalf("sent %d commands, want insert, findAndModify, commitTransaction", len(got))
+	}
+	checkTxnCmd(t, got[0], "insert", 1, true)
+	checkTxnCmd(t, got[1], "findAndModify", 1, false)
+	checkTxnCmd(t, got[2], "commitTransaction", 1, false)
+}
