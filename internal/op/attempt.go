@@ -44,6 +44,8 @@ type attempt struct {
 	// inTxn: the command runs in the explicit session's transaction;
 	// first: it is the transaction's first command.
 	inTxn, first bool
+	// txnNumber is the transaction's txnNumber.
+	txnNumber int64
 }
 
 // run makes one try, on a server other than those in avoid if possible.

@@ -265,10 +265,10 @@ func addLabel(err error, label string) error {
 // the session.
 func (a *attempt) beginTxn() error {
 	if a.cmd.txnEnd {
-		a.inTxn = true
+		a.inTxn, a.txnNumber = true, a.explicit.TxnNumber()
 		return nil
 	}
-	in, first, unpinned := a.explicit.TxnBegin()
+	in, first, number, unpinned := a.explicit.TxnBegin()
 	releaseTxnPin(unpinned)
 	if !in {
 		return nil
@@ -284,7 +284,7 @@ func (a *attempt) beginTxn() error {
 	if bson.Raw(cmd.Body).Lookup("readConcern").Type != 0 || (cmd.ReadConcern != nil && cmd.ReadConcern.Explicit) {
 		return fmt.Errorf("%s: %w", cmd.Name, session.ErrTxnReadConcernSet)
 	}
-	a.inTxn, a.first = true, first
+	a.inTxn, a.first, a.txnNumber = true, first, number
 	return nil
 }
 
@@ -293,7 +293,7 @@ func (a *attempt) beginTxn() error {
 // the first command's readConcern (with afterClusterTime in a causally
 // consistent session).
 func (a *attempt) txnFields() bson.D {
-	extra := bson.D{{Key: "txnNumber", Value: a.sess.TxnNumber}}
+	extra := bson.D{{Key: "txnNumber", Value: a.txnNumber}}
 	if a.first {
 		extra = append(extra, bson.E{Key: "startTransaction", Value: true})
 	}

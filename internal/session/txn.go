@@ -69,8 +69,9 @@ var (
 // txn is the transaction part of a client session's state, kept under
 // the session's lock.
 type txn struct {
-	state TxnState
-	opts  TxnOptions
+	state  TxnState
+	opts   TxnOptions
+	number int64 // the txnNumber
 	// sent says a command of the transaction was sent: commit and abort
 	// then run on the server.
 	sent bool
@@ -110,7 +111,7 @@ func (c *Client) StartTxn(s *Server, o TxnOptions) (unpinned any, err error) {
 	}
 	unpinned = c.txn.pinConn
 	s.TxnNumber++
-	c.txn = txn{state: TxnStarting, opts: o}
+	c.txn = txn{state: TxnStarting, opts: o, number: s.TxnNumber}
 	return unpinned, nil
 }
 
@@ -122,22 +123,27 @@ func (c *Client) TxnOpts() TxnOptions {
 }
 
 // TxnBegin is called before a command other than commit or abort: it
-// returns whether the command runs in the transaction and whether it is
-// its first command. Outside a transaction it resets a committed or
-// aborted transaction to none and unpins the session, returning the
-// connection that was pinned, to release.
-func (c *Client) TxnBegin() (in, first bool, unpinned any) {
+// returns whether the command runs in the transaction, whether it is its
+// first command, and the transaction's txnNumber. Outside a transaction
+// it resets a committed or aborted transaction to none and unpins the
+// session, returning the connection that was pinned, to release.
+func (c *Client) TxnBegin() (in, first bool, txnNumber int64, unpinned any) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	switch c.txn.state {
-	case TxnStarting:
-		return true, true, nil
-	case TxnInProgress:
-		return true, false, nil
+	case TxnStarting, TxnInProgress:
+		return true, c.txn.state == TxnStarting, c.txn.number, nil
 	}
 	unpinned = c.txn.pinConn
 	c.txn = txn{}
-	return false, false, unpinned
+	return false, false, 0, unpinned
+}
+
+// TxnNumber returns the txnNumber of the current or last transaction.
+func (c *Client) TxnNumber() int64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.txn.number
 }
 
 // TxnSent records that the first command of the transaction was sent:
