@@ -11,8 +11,9 @@ import (
 )
 
 // withTxnTimeout bounds the retries of WithTransaction, as the convenient
-// transactions API specification asks when no timeout is set.
-const withTxnTimeout = 120 * time.Second
+// transactions API specification asks when no timeout is set (120 s; a
+// variable for the tests).
+var withTxnTimeout = 120 * time.Second
 
 // The backoff between the attempts of WithTransaction: jitter times
 // min(backoffInitial * 1.5^attempt, backoffMax).

@@ -164,6 +164,42 @@ func TestWithTransactionTimeout(t *testing.T) {
 	}
 }
 
+func TestWithTransactionTimeLimit(t *testing.T) {
+	var commits atomic.Int32
+	_, c := newTxFake(t, 1, false, func(_ int, req wiretest.Request) []wiretest.Reply {
+		if req.Command == "commitTransaction" {
+			commits.Add(1)
+			return txnError(8, "UnknownTransactionCommitResult")
+		}
+		return nil
+	})
+	defer motor.SetWithTransactionTimeout(200 * time.Millisecond)()
+	ctx := ctxTimeout(t, 20*time.Second) // longer than the limit
+	s, err := c.StartSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.EndSession(ctx)
+	start := time.Now()
+	err = s.WithTransaction(ctx, func(ctx context.Context) error {
+		_, err := c.Database("db").Collection("c").InsertOne(ctx, bson.D{})
+		return err
+	})
+	if !errors.Is(err, motor.ErrTransactionTimeout) || !motor.HasErrorLabel(err, motor.LabelUnknownTransactionCommitResult) {
+		t.Fatalf("WithTransaction: %v, want ErrTransactionTimeout with the last commit error's label", err)
+	}
+	var se *motor.ServerError
+	if !errors.As(err, &se) || se.Code != 8 {
+		t.Errorf("the timeout error does not expose the last error: %v", err)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("WithTransaction took %v with a 200ms limit", d)
+	}
+	if commits.Load() < 2 {
+		t.Errorf("%d commit attempts, want retries until the limit", commits.Load())
+	}
+}
+
 func TestWithTransactionContextCanceled(t *testing.T) {
 	_, c := newTxFake(t, 1, false, nil)
 	ctx, cancel := context.WithCancel(ctxTimeout(t, 20*time.Second))
