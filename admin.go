@@ -33,6 +33,7 @@ type adminCommand struct {
 // run encodes the command with its registry, adds maxTimeMS, comment and
 // writeConcern, and runs it on a primary. It returns the reply.
 func (a *adminCommand) run(ctx context.Context, c *Client) (bson.Raw, error) {
+	a.wc = txnWriteConcern(ctx, a.wc)
 	body, err := a.encode()
 	if err != nil {
 		return nil, err

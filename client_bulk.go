@@ -44,6 +44,12 @@ func (c *Client) BulkWrite(ctx context.Context, models []ClientWriteModel, opts 
 	if o.WriteConcern != nil {
 		r.wc = o.WriteConcern
 	}
+	if inTransaction(ctx) {
+		if o.WriteConcern != nil {
+			return nil, fmt.Errorf("motor: Client.BulkWrite: %w", ErrTransactionWriteConcern)
+		}
+		r.wc = nil
+	}
 	ack := acknowledged(r.wc)
 	if !ack && r.ordered {
 		return nil, errors.New("motor: Client.BulkWrite: Cannot request unacknowledged write concern and ordered writes")

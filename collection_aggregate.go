@@ -143,9 +143,12 @@ func aggregate[T any](ctx context.Context, t aggTarget, pipeline any, o Aggregat
 	cmd := &op.Command{Name: "aggregate", DB: t.db.name, ReadPref: t.readPref, Retry: op.RetryRead, KeepSession: true,
 		ReadConcern: readConcernOf(o.ReadConcern, t.rc)}
 	if write {
+		if o.WriteConcern != nil && inTransaction(ctx) {
+			return nil, fmt.Errorf("motor: aggregate: %w", ErrTransactionWriteConcern)
+		}
 		wc := o.WriteConcern
 		if wc == nil {
-			wc = t.wc
+			wc = txnWriteConcern(ctx, t.wc)
 		}
 		if wcd := writeConcernDoc(wc); wcd != nil {
 			d = append(d, bson.E{Key: "writeConcern", Value: wcd})

@@ -103,7 +103,8 @@ func (c *Collection[T]) findAndModify(ctx context.Context, name string, filter, 
 	if o.comment != nil {
 		d = append(d, bson.E{Key: "comment", Value: o.comment})
 	}
-	if wc := writeConcernDoc(c.wc); wc != nil {
+	wc := txnWriteConcern(ctx, c.wc)
+	if wc := writeConcernDoc(wc); wc != nil {
 		d = append(d, bson.E{Key: "writeConcern", Value: wc})
 	}
 	body, err := bson.MarshalOptions{Registry: c.registry, MaxDocumentSize: -1}.Marshal(d)
@@ -119,7 +120,7 @@ func (c *Collection[T]) findAndModify(ctx context.Context, name string, filter, 
 			return zero, fmt.Errorf("motor: %s: %w", name, err)
 		}
 	}
-	ack := acknowledged(c.wc)
+	ack := acknowledged(wc)
 	cmd := &op.Command{
 		Name: "findAndModify", Body: body, Write: true, Retry: op.RetryWrite,
 		Unacknowledged: !ack, NoSession: !ack, ReadConcern: writeReadConcern,

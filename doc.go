@@ -66,6 +66,16 @@
 // of one point in time. The Client gossips the greatest $clusterTime it has
 // seen on every command.
 //
+// # Transactions
+//
+// Session.WithTransaction runs a function in a transaction and commits it,
+// retrying on transient errors; StartTransaction, CommitTransaction and
+// AbortTransaction are the manual API. The operations given the session's
+// context run in the transaction: the transaction's read concern, write
+// concern and read preference replace those of the collection, database
+// and client. Errors carry the labels LabelTransientTransactionError and
+// LabelUnknownTransactionCommitResult (see HasErrorLabel).
+//
 // # Errors
 //
 // A reply with ok: 0 is a *ServerError, with the server's code, code name,

@@ -1,5 +1,7 @@
 package motor
 
+import "time"
+
 // Hooks for the tests of package motor_test.
 
 // UnredactedString returns c as a connection string with its secrets, for
@@ -18,3 +20,11 @@ func WithReadFile(o ParseOptions, f func(name string) ([]byte, error)) ParseOpti
 
 // CredentialSource returns the database c.Auth authenticates against.
 func CredentialSource(c *Config) string { return c.credentialSource() }
+
+// SetWithTransactionTimeout sets the retry limit of WithTransaction, for
+// the tests of its time limit, and returns a function that restores it.
+func SetWithTransactionTimeout(d time.Duration) (restore func()) {
+	old := withTxnTimeout
+	withTxnTimeout = d
+	return func() { withTxnTimeout = old }
+}

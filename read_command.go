@@ -54,6 +54,9 @@ func (cl *Client) checkMaxAwait(d time.Duration) error {
 // def when rc is nil. The executor sends it, merged with what the session
 // adds (afterClusterTime, or the snapshot level).
 func readConcernOf(rc, def *ReadConcern) *op.ReadConcern {
+	if rc != nil {
+		return &op.ReadConcern{Level: rc.Level, Explicit: true}
+	}
 	if rc == nil {
 		rc = def
 	}

@@ -24,6 +24,10 @@ type SessionOptions struct {
 	// SnapshotTime, in a snapshot session, is the time of the snapshot to
 	// read from; nil takes the time of the session's first read.
 	SnapshotTime *bson.Timestamp
+	// DefaultTransactionOptions are the options of the session's
+	// transactions that StartTransaction and WithTransaction are not
+	// given; nil takes the Client's configuration.
+	DefaultTransactionOptions *TransactionOptions
 }
 
 // ErrSessionEnded is returned by operations given a Session that has
@@ -63,6 +67,8 @@ type Session struct {
 	client  *Client
 	cs      *session.Client
 	cleanup runtime.Cleanup
+	// defaultTxn is SessionOptions.DefaultTransactionOptions.
+	defaultTxn *TransactionOptions
 }
 
 // StartSession starts a session. No I/O happens: the server session is
@@ -82,6 +88,9 @@ func (c *Client) StartSession(opts ...SessionOptions) (*Session, error) {
 		if p.SnapshotTime != nil {
 			o.SnapshotTime = p.SnapshotTime
 		}
+		if p.DefaultTransactionOptions != nil {
+			o.DefaultTransactionOptions = p.DefaultTransactionOptions
+		}
 	}
 	causal := !o.Snapshot
 	if o.CausalConsistency != nil {
@@ -96,7 +105,7 @@ func (c *Client) StartSession(opts ...SessionOptions) (*Session, error) {
 	if c.open.isClosed() {
 		return nil, fmt.Errorf("motor: StartSession: %w", ErrClientClosed)
 	}
-	s := &Session{client: c, cs: c.exec.StartSession(causal, o.Snapshot)}
+	s := &Session{client: c, cs: c.exec.StartSession(causal, o.Snapshot), defaultTxn: o.DefaultTransactionOptions}
 	if o.SnapshotTime != nil {
 		s.cs.SetSnapshotTime(*o.SnapshotTime)
 	}
@@ -171,10 +180,13 @@ func (s *Session) AdvanceOperationTime(t bson.Timestamp) error {
 // EndSession ends the session: its server session goes back to the
 // Client's pool, and operations given the session fail with
 // ErrSessionEnded. Cursors opened in the session must be closed first.
-// Ending a session again does nothing. No I/O happens; ctx is for
-// symmetry with the other methods and future use.
+// Ending a session again does nothing. A transaction in progress is
+// aborted first, within ctx, its errors ignored; otherwise no I/O
+// happens.
 func (s *Session) EndSession(ctx context.Context) {
-	_ = ctx
+	if st := s.TransactionState(); st == TransactionInProgress || st == TransactionStarting {
+		_ = s.AbortTransaction(ctx)
+	}
 	s.cleanup.Stop()
 	s.client.exec.EndClientSession(s.cs)
 }

@@ -69,6 +69,7 @@ type writeRun struct {
 // if any: write errors and write concern errors are gathered in the run,
 // not returned.
 func (w *writeRun) execute(ctx context.Context) error {
+	w.wc = txnWriteConcern(ctx, w.wc)
 	w.res.Acknowledged = acknowledged(w.wc)
 	for _, g := range w.groups {
 		stop, err := w.runGroup(ctx, g)

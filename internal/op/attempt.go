@@ -1,6 +1,7 @@
 package op
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -40,6 +41,11 @@ type attempt struct {
 	canRetryWrite bool
 	// opID is the operation's ID in monitoring events and log messages.
 	opID int64
+	// inTxn: the command runs in the explicit session's transaction;
+	// first: it is the transaction's first command.
+	inTxn, first bool
+	// txnNumber is the transaction's txnNumber.
+	txnNumber int64
 }
 
 // run makes one try, on a server other than those in avoid if possible.
@@ -51,11 +57,14 @@ func (a *attempt) run(ctx context.Context, avoid []string) (Result, error) {
 	if a.sess != nil && a.sess.Pinned != nil {
 		return a.runPinned(ctx, a.sess.Pinned.(*Pinned))
 	}
+	if p := a.txnPinned(); p != nil {
+		return a.runPinned(ctx, p)
+	}
 	var srv *cluster.Server
 	var sd topology.ServerDescription
 	var err error
-	if cmd.Address != "" {
-		srv, sd, err = a.x.Cluster.Pinned(cmd.Address)
+	if addr := cmp.Or(cmd.Address, a.txnAddress()); addr != "" {
+		srv, sd, err = a.x.Cluster.Pinned(addr)
 	} else {
 		srv, sd, err = a.x.Cluster.Select(ctx, topology.Criteria{
 			Write: cmd.Write, ReadPref: cmd.ReadPref, Deprioritized: avoid,
@@ -70,6 +79,9 @@ func (a *attempt) run(ctx context.Context, avoid []string) (Result, error) {
 	}
 	a.addr = sd.Addr
 	a.maxWire = sd.MaxWireVersion
+	if a.inTxn && !cmd.txnEnd && sd.Kind == topology.Mongos {
+		a.explicit.PinTxn(sd.Addr, nil)
+	}
 	if a.snapshotRead() && sd.MaxWireVersion < snapshotWireVersion {
 		return Result{Address: sd.Addr}, fmt.Errorf("%s: %w", cmd.Name, ErrSnapshotWireVersion)
 	}
@@ -107,6 +119,13 @@ func (a *attempt) run(ctx context.Context, avoid []string) (Result, error) {
 		a.touch(err)
 	}
 	res := Result{Reply: reply, Address: sd.Addr}
+	if a.inTxn && !cmd.txnEnd && sd.Kind == topology.LoadBalancer && !mongoerr.IsNetworkError(err) {
+		// Load balanced mode: the transaction's commands share this
+		// connection, which goes back to the pool when it is unpinned.
+		if a.explicit.PinTxn("", &Pinned{srv: srv, pc: pc}) {
+			return res, err
+		}
+	}
 	if err == nil && a.implicit && cmd.KeepSession {
 		res.Session, a.sess, a.implicit = a.sess, nil, false
 		if sd.Kind == topology.LoadBalancer && cursorOpen(reply) {
@@ -149,7 +168,9 @@ func (a *attempt) body(sd *topology.ServerDescription) ([]byte, error) {
 	}
 	if a.sess != nil {
 		extra = append(extra, bson.E{Key: "lsid", Value: a.sess.ID})
-		if a.retryWrites(sd) {
+		if a.inTxn {
+			extra = append(extra, a.txnFields()...)
+		} else if a.retryWrites(sd) {
 			if !a.txn {
 				a.sess.TxnNumber++
 				a.txn = true
@@ -157,7 +178,7 @@ func (a *attempt) body(sd *topology.ServerDescription) ([]byte, error) {
 			extra = append(extra, bson.E{Key: "txnNumber", Value: a.sess.TxnNumber})
 		}
 	}
-	if rc := a.readConcern(); rc != nil {
+	if rc := a.readConcern(); rc != nil && !a.inTxn {
 		extra = append(extra, bson.E{Key: "readConcern", Value: rc})
 	}
 	if ct := a.clusterTime(); ct != nil {
@@ -173,10 +194,16 @@ func (a *attempt) body(sd *topology.ServerDescription) ([]byte, error) {
 			extra = append(extra, bson.E{Key: "$readPreference", Value: rp})
 		}
 	}
-	if len(extra) == 0 {
-		return cmd.Body, nil
+	doc := cmd.Body
+	if a.inTxn && !cmd.txnEnd {
+		// Only commit and abort carry the transaction's write concern;
+		// one inherited from a collection or database is not sent.
+		doc = withoutField(doc, "writeConcern")
 	}
-	return AppendFields(cmd.Body, extra)
+	if len(extra) == 0 {
+		return doc, nil
+	}
+	return AppendFields(doc, extra)
 }
 
 // retryWrites reports whether the command is a retryable write on this
@@ -189,6 +216,8 @@ func (a *attempt) retryWrites(sd *topology.ServerDescription) bool {
 // retryable reports whether err allows the one retry.
 func (a *attempt) retryable(err error) bool {
 	switch {
+	case a.inTxn:
+		return false // commit and abort retry themselves; the rest not at all
 	case a.cmd.Retry == RetryRead && a.x.RetryReads:
 		return retryableRead(err)
 	case a.cmd.Retry == RetryWrite && (a.txn || (a.canRetryWrite && errors.Is(err, pool.ErrPoolCleared))):
@@ -201,7 +230,7 @@ func (a *attempt) retryable(err error) bool {
 // the errors it finds retryable itself (network errors and pool clears),
 // so that the error returned after a failed retry carries it too.
 func (a *attempt) labelRetryable(err error) error {
-	if a.cmd.Retry != RetryWrite || !(a.txn || a.canRetryWrite) {
+	if a.cmd.Retry != RetryWrite || !(a.txn || a.canRetryWrite) || a.inTxn {
 		return err
 	}
 	if !(mongoerr.IsNetworkError(err) || errors.Is(err, pool.ErrPoolCleared)) || mongoerr.HasLabel(err, retryableWriteLabel) {
@@ -227,14 +256,16 @@ func (e *labelledError) Error() string { return e.err.Error() }
 func (e *labelledError) Unwrap() error { return e.err }
 
 // HasLabel reports whether the driver added the label.
-func (e *labelledError) HasLabel(label string) bool { return slices.Contains(e.labels, label) }
+func (e *labelledError) HasLabel(label string) bool {
+	return slices.Contains(e.labels, label) || mongoerr.HasLabel(e.err, label)
+}
 
 // retryableReply reports whether a reply with ok: 1 still asks for the
 // retry of a retryable write: the server labelled it RetryableWriteError,
 // as it does for a retryable write concern error, or (servers before 4.4)
 // its writeConcernError has one of the retryable codes.
 func (a *attempt) retryableReply(reply bson.Raw) bool {
-	if a.cmd.Retry != RetryWrite || !a.txn {
+	if a.cmd.Retry != RetryWrite || !a.txn || a.inTxn {
 		return false
 	}
 	for _, l := range reply.Lookup("errorLabels").Array().Values() {
@@ -340,6 +371,9 @@ func (a *attempt) roundTrip(ctx context.Context, pc *cluster.Conn, body []byte) 
 			a.succeeded(pc, cmd, time.Since(start), out)
 		}
 		return out, nil
+	}
+	if a.first {
+		a.explicit.TxnSent()
 	}
 	r, err := c.RoundTrip(ctx, cmd)
 	if err != nil {

@@ -117,6 +117,10 @@ type Command struct {
 	// w: 0 is sent, and waits for no reply: the Result's Reply is {ok: 1}.
 	// Such a command carries no implicit session and is never retried.
 	Unacknowledged bool
+
+	// txnEnd marks commitTransaction and abortTransaction, which the
+	// executor builds itself.
+	txnEnd bool
 }
 
 // Limits are the sizes and wire version a server announced in the hello
@@ -154,8 +158,21 @@ func (x *Executor) Run(ctx context.Context, cmd *Command) (Result, error) {
 		if err := a.checkExplicit(); err != nil {
 			return Result{}, err
 		}
+		if err := a.beginTxn(); err != nil {
+			return Result{}, err
+		}
 	}
 	defer a.release()
+	res, err := a.tries(ctx)
+	if a.inTxn {
+		err = a.txnError(err)
+	}
+	return res, err
+}
+
+// tries makes the first try and, when the command and its error allow it,
+// the one retry.
+func (a *attempt) tries(ctx context.Context) (Result, error) {
 	res, err := a.run(ctx, nil)
 	if err != nil {
 		err = a.labelRetryable(err)

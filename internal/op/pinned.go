@@ -54,6 +54,9 @@ func (a *attempt) runPinned(ctx context.Context, p *Pinned) (Result, error) {
 			if a.sess.Pinned == p {
 				a.sess.Pinned = nil
 			}
+			if a.inTxn && a.txnPinned() == p {
+				a.explicit.UnpinTxn()
+			}
 			p.release()
 		}
 	}

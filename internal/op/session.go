@@ -47,6 +47,10 @@ func SessionFrom(ctx context.Context) *session.Client { return SessionRef(ctx).S
 type ReadConcern struct {
 	// Level is the read concern level; "" for the server's default.
 	Level string
+	// Explicit says the operation was given it, not inherited it: an
+	// error in a transaction, whose first command carries the
+	// transaction's read concern.
+	Explicit bool
 }
 
 // Errors of the explicit sessions, all of them client errors.
@@ -91,6 +95,7 @@ func (x *Executor) EndClientSession(cs *session.Client) {
 	x.mu.Lock()
 	delete(x.explicit, cs)
 	x.mu.Unlock()
+	releaseTxnPin(cs.UnpinTxn())
 	if s := cs.End(); s != nil {
 		x.EndSession(s)
 	}
@@ -253,6 +258,11 @@ func (a *attempt) observe(reply bson.Raw, err error) {
 	}
 	if t, ok := reply.Lookup("operationTime").TimestampOK(); ok {
 		cs.AdvanceOperationTime(t)
+	}
+	if a.inTxn && err == nil {
+		if tok, ok := reply.Lookup("recoveryToken").DocumentOK(); ok {
+			cs.SetRecoveryToken(tok)
+		}
 	}
 	if cs.Snapshot && err == nil {
 		t, ok := reply.Lookup("cursor", "atClusterTime").TimestampOK()

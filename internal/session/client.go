@@ -38,6 +38,7 @@ type Client struct {
 	hasOpTime   bool
 	snapTime    bson.Timestamp
 	hasSnapTime bool
+	txn         txn
 }
 
 // ErrNotClusterTime is returned by AdvanceClusterTime for a document that

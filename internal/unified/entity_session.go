@@ -22,16 +22,17 @@ func (*sessionEntity) kind() string { return "session" }
 
 func (*sessionEntity) ops() map[string]opFunc { return sessionOps }
 
-// sessionOps are the operations of session entities. The transaction
-// operations (startTransaction and the others) are not among them: Motor
-// has no transactions yet, and a test using them fails as an unsupported
-// operation.
+// sessionOps are the operations of session entities.
 var sessionOps map[string]opFunc
 
 func init() {
 	sessionOps = map[string]opFunc{
-		"endSession":      opEndSession,
-		"getSnapshotTime": opGetSnapshotTime,
+		"endSession":        opEndSession,
+		"getSnapshotTime":   opGetSnapshotTime,
+		"startTransaction":  opStartTransaction,
+		"commitTransaction": opCommitTransaction,
+		"abortTransaction":  opAbortTransaction,
+		"withTransaction":   opWithTransaction,
 	}
 }
 
@@ -92,7 +93,15 @@ func (tr *testRun) sessionOptions(d bson.Raw) (motor.SessionOptions, error) {
 			}
 			o.SnapshotTime = &t
 		case "defaultTransactionOptions":
-			return o, fmt.Errorf("defaultTransactionOptions: Motor has no transactions yet")
+			d, ok := v.DocumentOK()
+			if !ok {
+				return o, fmt.Errorf("defaultTransactionOptions must be a document, not %s", show(v))
+			}
+			dto, err := defaultTxnOptions(d)
+			if err != nil {
+				return o, fmt.Errorf("defaultTransactionOptions: %w", err)
+			}
+			o.DefaultTransactionOptions = dto
 		default:
 			return o, fmt.Errorf("unknown session option %q", k)
 		}

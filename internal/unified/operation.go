@@ -68,6 +68,14 @@ func operations(entity any) (map[string]opFunc, string) {
 
 // runOperation executes one operation and checks its expectations.
 func (tr *testRun) runOperation(ctx context.Context, op bson.Raw) error {
+	_, err := tr.runOperationResult(ctx, op)
+	return err
+}
+
+// runOperationResult runs an operation as runOperation does, and also
+// returns the operation's own error (expected or not), which a
+// withTransaction callback passes on.
+func (tr *testRun) runOperationResult(ctx context.Context, op bson.Raw) (opErr, err error) {
 	name := op.Lookup("name").StringValue()
 	object := op.Lookup("object").StringValue()
 	argDoc, _ := op.Lookup("arguments").DocumentOK()
@@ -75,33 +83,33 @@ func (tr *testRun) runOperation(ctx context.Context, op bson.Raw) error {
 	if object == "testRunner" {
 		for _, k := range []string{"expectResult", "expectError", "saveResultAsEntity", "ignoreResultAndError"} {
 			if op.Lookup(k).Type != 0 {
-				return fmt.Errorf("unified: special operation %s takes no %s", name, k)
+				return nil, fmt.Errorf("unified: special operation %s takes no %s", name, k)
 			}
 		}
-		return tr.runSpecial(ctx, name, a)
+		return nil, tr.runSpecial(ctx, name, a)
 	}
 	entity, err := tr.entities.get(object)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	ops, kind := operations(entity)
 	f, ok := ops[name]
 	if !ok {
-		return fmt.Errorf("unified: unsupported operation %q on %s entity %q", name, kind, object)
+		return nil, fmt.Errorf("unified: unsupported operation %q on %s entity %q", name, kind, object)
 	}
 	// The session argument, of any operation, runs it in the session.
 	ctx, err = tr.withSessionArg(ctx, a)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	res, err := f(ctx, tr, entity, a)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if !a.checked {
-		return fmt.Errorf("unified: internal error: operation %s did not check its arguments", name)
+		return nil, fmt.Errorf("unified: internal error: operation %s did not check its arguments", name)
 	}
-	return tr.checkResult(op, res)
+	return res.err, tr.checkResult(op, res)
 }
 
 // checkResult applies ignoreResultAndError, expectError, expectResult and

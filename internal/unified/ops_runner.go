@@ -16,10 +16,10 @@ var specialOps map[string]func(ctx context.Context, tr *testRun, a *args) error
 func init() {
 	specialOps = map[string]func(ctx context.Context, tr *testRun, a *args) error{
 		"failPoint":                            opFailPoint,
-		"targetedFailPoint":                    sessionAssertion,
-		"assertSessionTransactionState":        sessionAssertion,
-		"assertSessionPinned":                  sessionAssertion,
-		"assertSessionUnpinned":                sessionAssertion,
+		"targetedFailPoint":                    opTargetedFailPoint,
+		"assertSessionTransactionState":        opAssertTxnState,
+		"assertSessionPinned":                  opAssertPinned(true),
+		"assertSessionUnpinned":                opAssertPinned(false),
 		"assertSessionDirty":                   opSessionDirty(true),
 		"assertSessionNotDirty":                opSessionDirty(false),
 		"assertSameLsidOnLastTwoCommands":      opLsidOnLastTwoCommands(true),
@@ -92,15 +92,6 @@ func opFailPoint(ctx context.Context, tr *testRun, a *args) error {
 	tr.failPoints = append(tr.failPoints, name)
 	tr.mu.Unlock()
 	return nil
-}
-
-// sessionAssertion serves the operations about the transactions of
-// session entities, which Motor does not have yet: they fail loudly.
-func sessionAssertion(_ context.Context, tr *testRun, a *args) error {
-	if _, err := tr.sessionArg(a); err != nil {
-		return err
-	}
-	return fmt.Errorf("unified: %s: Motor has no transactions yet", a.op)
 }
 
 // opLsidOnLastTwoCommands compares the lsid of the client's last two

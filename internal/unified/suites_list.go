@@ -33,26 +33,10 @@ func AllSuites(tb testing.TB) []Suite {
 				"index-rawdata.json": notRawData,
 			},
 		},
-		{
-			dir: "run-command/unified",
-			notYet: map[string]string{
-				"runCommand.json:attaches transaction fields to given command": needsTransactions,
-			},
-		},
+		{dir: "run-command/unified"},
 		{dir: "command-logging-and-monitoring/monitoring"},
-		{
-			dir: "command-logging-and-monitoring/logging",
-			notYet: map[string]string{
-				"command.json:A successful commitTransaction command": needsTransactions,
-				"command.json:A successful abortTransaction command":  needsTransactions,
-			},
-		},
-		{
-			dir: "versioned-api",
-			notYet: map[string]string{
-				"transaction-handling.json": needsTransactions,
-			},
-		},
+		{dir: "command-logging-and-monitoring/logging"},
+		{dir: "versioned-api"},
 		{dir: "server-discovery-and-monitoring/unified"},
 		{
 			dir: "connection-monitoring-and-pooling/logging",
@@ -64,9 +48,21 @@ func AllSuites(tb testing.TB) []Suite {
 		{dir: "server-selection/logging"},
 		{dir: "retryable-reads/unified", notYet: retryableReadsNotYet},
 		{dir: "retryable-writes/unified"},
-		{dir: "sessions", notYet: sessionsNotYet},
+		{dir: "sessions"},
 		{dir: "causal-consistency"},
 		{dir: "gridfs"},
+		{
+			dir: "transactions/unified",
+			notYet: map[string]string{
+				"count.json":                         notCount,
+				"backpressure-retryable-abort.json":  notBackpressure,
+				"backpressure-retryable-commit.json": notBackpressure,
+				"backpressure-retryable-reads.json":  notBackpressure,
+				"backpressure-retryable-writes.json": notBackpressure,
+				"run-command.json:run command fails with explicit secondary read preference": notRunCommandReadPref,
+			},
+		},
+		{dir: "transactions-convenient-api/unified"},
 	}
 }
 
@@ -76,10 +72,7 @@ func ValidPassSuite() Suite {
 	return Suite{
 		dir: "unified-test-format/valid-pass",
 		notYet: map[string]string{
-			"poc-change-streams.json":               needsChangeStreams,
-			"poc-transactions.json":                 needsTransactions,
-			"poc-transactions-convenient-api.json":  needsTransactions,
-			"poc-transactions-mongos-pin-auto.json": needsTransactions,
+			"poc-change-streams.json": needsChangeStreams,
 		},
 	}
 }
@@ -88,22 +81,13 @@ func ValidPassSuite() Suite {
 // directory, as "crud/unified".
 func (s Suite) Dir() string { return s.dir }
 
-// Reasons a test is not run yet: the public API it needs does not exist in
-// Motor yet. They are driver gaps, reported as "not run", never skipped.
-const (
-	needsTransactions = "transactions (Session.StartTransaction; a later issue)"
-)
-
 // Reasons a test is not run: the public API it needs is not in Motor yet.
 const (
 	needsChangeStreams = "change streams (Watch; a later issue)"
+	// notBackpressure: the retries of the Client Backpressure
+	// specification (SystemOverloadedError, RetryableError).
+	notBackpressure = "the client backpressure retry loop (Client Backpressure specification; a later issue)"
 )
-
-// sessionsNotYet are the tests of the sessions suite that need
-// transactions.
-var sessionsNotYet = map[string]string{
-	"snapshot-sessions.json:StartTransaction fails in snapshot session": needsTransactions,
-}
 
 var retryableReadsNotYet = map[string]string{
 	"changeStreams-client.watch.json":               needsChangeStreams,
@@ -128,6 +112,10 @@ const (
 	notCount     = "Collection.Count: the deprecated count helper is not in Motor's API (CountDocuments and EstimatedDocumentCount replace it)"
 	notObjects   = "listCollectionObjects/listDatabaseObjects: Motor's ListCollections and ListDatabases return specification structs; there is no second helper"
 	notMapReduce = "mapReduce: deprecated, not in Motor's API"
+	// notRunCommandReadPref: RunCommand runs with its Database's read
+	// preference, which a transaction's overrides; Motor has no
+	// per-operation read preference for the server to reject.
+	notRunCommandReadPref = "RunCommand has no per-operation read preference in Motor (the Database's, which the transaction's overrides)"
 	// notWaitQueueSize: the CMAP specification deprecates both options,
 	// and only drivers that support them log them.
 	notWaitQueueSize = "waitQueueSize and waitQueueMultiple: deprecated pool options Motor does not support"

@@ -44,6 +44,8 @@ type Target struct {
 	// sharded target: fail points are per mongos, and the runner turns
 	// them off on every router, as it cannot know which one got them.
 	routers []*motor.Client
+	// routerHosts are the hosts of routers, in the same order.
+	routerHosts []string
 
 	mu     sync.Mutex
 	params map[string]paramResult
@@ -92,6 +94,7 @@ func (t *Target) openRouters(ctx context.Context, hosts []string) error {
 			return fmt.Errorf("router %s: %w", h, err)
 		}
 		t.routers = append(t.routers, c)
+		t.routerHosts = append(t.routerHosts, h)
 	}
 	return nil
 }

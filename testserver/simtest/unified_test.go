@@ -2,6 +2,7 @@ package simtest
 
 import (
 	"context"
+	"os"
 	"slices"
 	"testing"
 	"time"
@@ -121,4 +122,39 @@ func TestUnifiedSimulatorClusterTime(t *testing.T) {
 	rs := newRS(t, sim.Options{ClusterTime: true})
 	tg := openTarget(t, "sim-replicaset-clustertime", rs.URI("heartbeatFrequencyMS=500"))
 	unified.RunSuites(t, []*unified.Target{tg}, suites, unified.ClusterTimeSkips(unified.FerretDBSkips), nil)
+}
+
+// txnSuites are the suites TestUnifiedSimulatorTransactions runs, with the
+// transaction files of valid-pass.
+var txnSuites = []string{"transactions/unified", "transactions-convenient-api/unified"}
+
+// TestUnifiedSimulatorTransactions runs the transaction suites, and the
+// transaction tests of valid-pass, against a replica set and a sharded
+// cluster (two mongos) of the simulator, which runs transactions in front
+// of FerretDB. The skip list applies without its entries for FerretDB's
+// lack of transactions (unified.TransactionSkips).
+//
+//	MOTOR_SIM_TXN=1 go test ./testserver/simtest -run TestUnifiedSimulatorTransactions -v
+func TestUnifiedSimulatorTransactions(t *testing.T) {
+	if os.Getenv("MOTOR_SIM_TXN") != "1" {
+		t.Skip("the simulator does not run transactions yet; MOTOR_SIM_TXN=1 runs this test")
+	}
+	var suites []unified.Suite
+	for _, s := range unified.AllSuites(t) {
+		if slices.Contains(txnSuites, s.Dir()) {
+			suites = append(suites, s)
+		}
+	}
+	suites = append(suites, unified.ValidPassSuite())
+	skips := unified.TransactionSkips(unified.FerretDBSkips)
+	t.Run("replicaset", func(t *testing.T) {
+		rs := newRS(t, sim.Options{})
+		tg := openTarget(t, "sim-replicaset-txn", rs.URI("heartbeatFrequencyMS=500"))
+		unified.RunSuites(t, []*unified.Target{tg}, suites, skips, unified.UsesTransactions)
+	})
+	t.Run("sharded", func(t *testing.T) {
+		sh := newSharded(t, 2)
+		tg := openTarget(t, "sim-sharded-txn", sh.URI("heartbeatFrequencyMS=500"))
+		unified.RunSuites(t, []*unified.Target{tg}, suites, skips, unified.UsesTransactions)
+	})
 }
