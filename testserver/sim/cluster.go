@@ -50,6 +50,8 @@ type Cluster struct {
 	// retried keeps the outcome of retryable writes, so that a retry does
 	// not write again.
 	retried retriedWrites
+	// txns is the table of the sessions' transactions.
+	txns transactions
 }
 
 // startCluster completes c, whose kind, backend and settings are set, with

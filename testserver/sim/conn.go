@@ -111,7 +111,9 @@ func (cn *conn) handle(msg wire.Message) error {
 	case isHello(req.name):
 		return cn.serveHello(req)
 	case req.name == "endSessions" || req.name == "killAllSessions":
-		// The backend has no sessions to end; mongod answers ok.
+		// The backend has no sessions to end; mongod answers ok, after
+		// aborting their transactions.
+		cn.endTransactions(req)
 		return cn.replyDoc(req, bson.D{{Key: "ok", Value: 1.0}}, 0)
 	case req.name == "replSetStepDown" && cn.m.c.kind == kindReplicaSet:
 		return cn.replSetStepDown(req, db)
@@ -121,6 +123,12 @@ func (cn *conn) handle(msg wire.Message) error {
 	}
 	if err := cn.emulateWhereSleep(req); err != nil {
 		return err
+	}
+	if inTransaction(req) {
+		return cn.serveTxn(req)
+	}
+	if req.session.txnNumber {
+		cn.newerTxnNumber(req)
 	}
 	return cn.forward(req)
 }
@@ -157,7 +165,7 @@ func (cn *conn) preCommand(req *request) (done bool, err error) {
 func (cn *conn) fail(req *request, code int32, msg string) error {
 	labels := req.labels
 	if !req.hasLabels {
-		labels = serverLabels(req.name, req.session, code)
+		labels = serverLabels(req.name, req.session, code, 0)
 	}
 	var tv bson.D
 	if cn.m.c.kind == kindReplicaSet {

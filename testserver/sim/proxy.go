@@ -157,7 +157,7 @@ func (cn *conn) amend(req *request, body bson.Raw) (bson.Raw, error) {
 		labels := req.labels
 		if !req.hasLabels {
 			code, _ := req.wce.Lookup("code").AsInt64OK()
-			labels = serverLabels(req.name, req.session, int32(code))
+			labels = serverLabels(req.name, req.session, 0, int32(code))
 		}
 		if len(labels) > 0 {
 			fields = append(fields, bson.E{Key: "errorLabels", Value: labels})
