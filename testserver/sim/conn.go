@@ -33,6 +33,7 @@ type conn struct {
 	// Owned by the serving goroutine.
 	appName     string
 	compression []string
+	findCursors map[int64]bool // cursors that finds opened (see isolate)
 	didHello    bool
 	out, body   []byte
 }

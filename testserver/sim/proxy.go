@@ -121,6 +121,11 @@ func (cn *conn) forward(req *request) error {
 		return err
 	}
 	body := p.Body
+	if isolatedReads[req.name] {
+		if body, err = cn.isolate(req, nil, body); err != nil {
+			return err
+		}
+	}
 	if retryable && okReply(body) && body.Lookup("writeErrors").Type == 0 {
 		// mongod keeps the statements that succeeded; one that failed runs
 		// again when retried.

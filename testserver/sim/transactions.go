@@ -41,8 +41,19 @@ type txn struct {
 	seen map[string]bool
 
 	// Guarded by the table's mu.
-	state   txnState
-	touched map[string]map[string]bool // ns → keys of the _ids written
+	state txnState
+	// orig holds, per namespace, the documents the transaction wrote, by
+	// the key of their _id, as they were before (nil: they did not
+	// exist). Kept after a commit for the transactions that started
+	// before it (see txn_isolation.go).
+	orig map[string]map[string]bson.Raw
+	// created holds the namespaces of the collections it created, and
+	// createdIdx the indexes it created, by namespace.
+	created    map[string]bool
+	createdIdx map[string]map[string]bool
+	// hidden are the transactions in progress when it started: their
+	// writes stay invisible to it, even once committed.
+	hidden []*txn
 }
 
 // transactions is a deployment's table of transactions.
@@ -166,8 +177,8 @@ func (ts *transactions) setState(t *txn, s txnState) {
 	ts.mu.Lock()
 	defer ts.mu.Unlock()
 	t.state = s
-	if s != txnInProgress {
-		t.touched = nil
+	if s == txnAborted {
+		t.orig, t.created, t.createdIdx = nil, nil, nil
 	}
 }
 
@@ -196,6 +207,11 @@ func (ts *transactions) begin(lsid string, number int64, router int) (*txn, *txn
 		ts.trimLocked()
 	}
 	t := &txn{lsid: lsid, number: number, router: router, seen: map[string]bool{}}
+	for _, o := range ts.bySession {
+		if o.state == txnInProgress {
+			t.hidden = append(t.hidden, o)
+		}
+	}
 	ts.bySession[lsid] = t
 	return t, nil
 }
@@ -233,17 +249,14 @@ func (ts *transactions) continueTxn(lsid string, number int64, name string) (*tx
 	return cur, nil
 }
 
-// conflict reports whether another transaction in progress than t wrote
-// one of the documents keys of ns.
+// conflict reports whether a transaction in progress other than t, or
+// one committed since t started, wrote one of the documents keys of ns.
 func (ts *transactions) conflict(t *txn, ns string, keys []string) bool {
 	ts.mu.Lock()
 	defer ts.mu.Unlock()
-	for _, o := range ts.bySession {
-		if o == t || o.state != txnInProgress {
-			continue
-		}
+	for _, o := range ts.writersLocked(t) {
 		for _, k := range keys {
-			if o.touched[ns][k] {
+			if _, ok := o.orig[ns][k]; ok {
 				return true
 			}
 		}
@@ -251,21 +264,43 @@ func (ts *transactions) conflict(t *txn, ns string, keys []string) bool {
 	return false
 }
 
-// touch records that t wrote the documents keys of ns.
-func (ts *transactions) touch(t *txn, ns string, keys ...string) {
+// touch records that t wrote the document key of ns, which was orig (nil
+// if it did not exist); the first write of a document records it.
+func (ts *transactions) touch(t *txn, ns, key string, orig bson.Raw) {
 	ts.mu.Lock()
 	defer ts.mu.Unlock()
-	if t.touched == nil {
-		t.touched = map[string]map[string]bool{}
+	if t.orig == nil {
+		t.orig = map[string]map[string]bson.Raw{}
 	}
-	m := t.touched[ns]
+	m := t.orig[ns]
 	if m == nil {
-		m = map[string]bool{}
-		t.touched[ns] = m
+		m = map[string]bson.Raw{}
+		t.orig[ns] = m
 	}
-	for _, k := range keys {
-		m[k] = true
+	if _, ok := m[key]; !ok {
+		m[key] = orig
 	}
+}
+
+// created records that t created the collection ns or, when index is not
+// "", the index of that name on it.
+func (ts *transactions) noteCreated(t *txn, ns, index string) {
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	if index == "" {
+		if t.created == nil {
+			t.created = map[string]bool{}
+		}
+		t.created[ns] = true
+		return
+	}
+	if t.createdIdx == nil {
+		t.createdIdx = map[string]map[string]bool{}
+	}
+	if t.createdIdx[ns] == nil {
+		t.createdIdx[ns] = map[string]bool{}
+	}
+	t.createdIdx[ns][index] = true
 }
 
 // openOf returns the transactions in progress of the sessions ids, or of
@@ -290,15 +325,22 @@ func (ts *transactions) openOf(ids []string, all bool) []*txn {
 	return out
 }
 
-// openWriters returns the transactions in progress, other than t (which
-// may be nil), that wrote in ns, with the keys they wrote.
-func (ts *transactions) openWriters(t *txn, ns string) []map[string]bool {
-	ts.mu.Lock()
-	defer ts.mu.Unlock()
-	var out []map[string]bool
+// writersLocked returns the transactions whose writes reader (nil for a
+// command outside a transaction) must not see: those in progress but
+// reader, and those in progress when reader started, committed since.
+// ts.mu is held.
+func (ts *transactions) writersLocked(reader *txn) []*txn {
+	var out []*txn
 	for _, o := range ts.bySession {
-		if o != t && o.state == txnInProgress && len(o.touched[ns]) > 0 {
-			out = append(out, o.touched[ns])
+		if o != reader && o.state == txnInProgress {
+			out = append(out, o)
+		}
+	}
+	if reader != nil {
+		for _, o := range reader.hidden {
+			if o.state == txnCommitted {
+				out = append(out, o)
+			}
 		}
 	}
 	return out

@@ -45,6 +45,9 @@ func (cn *conn) execInTxn(req *request, t *txn) error {
 		if stripped, err = stripFields(body, ""); err == nil {
 			reply, err = cn.backendRoundTrip(stripped, req.msg.Sequences)
 		}
+		if err == nil {
+			reply, err = cn.isolate(req, t, reply)
+		}
 	}
 	if errors.Is(err, errWriteConflict) {
 		cn.rollback(t)
@@ -108,6 +111,7 @@ func (cn *conn) noteNamespace(t *txn, db, coll string) error {
 	t.seen[ns] = true
 	if !ok {
 		t.undo = append(t.undo, undoEntry{kind: undoDropCollection, db: db, coll: coll})
+		cn.m.c.txns.noteCreated(t, ns, "")
 	}
 	return nil
 }
@@ -167,15 +171,13 @@ func (cn *conn) txnInsert(req *request, t *txn, db, coll string) (bson.Raw, erro
 	if v, ok := req.msg.Body.Lookup("ordered").BooleanOK(); ok {
 		ordered = v
 	}
-	var done []string
 	for i := range docs {
 		if failed[i] || (ordered && i > first) {
 			continue
 		}
 		t.undo = append(t.undo, undoEntry{kind: undoDelete, db: db, coll: coll, id: ids[i]})
-		done = append(done, keys[i])
+		cn.m.c.txns.touch(t, ns, keys[i], nil)
 	}
-	cn.m.c.txns.touch(t, ns, done...)
 	return reply, nil
 }
 
@@ -251,16 +253,14 @@ func (cn *conn) recordWrite(t *txn, db, coll string, pre []bson.Raw, upserted []
 	if err != nil {
 		return err
 	}
-	var keys []string
 	for _, d := range changed {
 		t.undo = append(t.undo, undoEntry{kind: undoRestore, db: db, coll: coll, doc: d})
-		keys = append(keys, idKey(d.Lookup("_id")))
+		cn.m.c.txns.touch(t, ns, idKey(d.Lookup("_id")), d)
 	}
 	for _, id := range upserted {
 		t.undo = append(t.undo, undoEntry{kind: undoDelete, db: db, coll: coll, id: id})
-		keys = append(keys, idKey(id))
+		cn.m.c.txns.touch(t, ns, idKey(id), nil)
 	}
-	cn.m.c.txns.touch(t, ns, keys...)
 	return nil
 }
 
@@ -305,6 +305,7 @@ func (cn *conn) txnCreate(req *request, t *txn, db, coll string) (bson.Raw, erro
 	if err == nil && okReply(reply) {
 		t.seen[db+"."+coll] = true
 		t.undo = append(t.undo, undoEntry{kind: undoDropCollection, db: db, coll: coll})
+		cn.m.c.txns.noteCreated(t, db+"."+coll, "")
 	}
 	return reply, err
 }
@@ -327,11 +328,13 @@ func (cn *conn) txnCreateIndexes(req *request, t *txn, db, coll string) (bson.Ra
 	if !exists {
 		t.seen[db+"."+coll] = true
 		t.undo = append(t.undo, undoEntry{kind: undoDropCollection, db: db, coll: coll})
+		cn.m.c.txns.noteCreated(t, db+"."+coll, "")
 		return reply, nil
 	}
 	for _, v := range req.msg.Body.Lookup("indexes").Array().Values() {
 		if name := v.Document().Lookup("name").StringValue(); name != "" && !before[name] {
 			t.undo = append(t.undo, undoEntry{kind: undoDropIndex, db: db, coll: coll, name: name})
+			cn.m.c.txns.noteCreated(t, db+"."+coll, name)
 		}
 	}
 	return reply, nil
