@@ -131,6 +131,9 @@ func (cn *conn) handle(msg wire.Message) error {
 	if req.session.txnNumber {
 		cn.newerTxnNumber(req)
 	}
+	if req.name == "drop" || req.name == "dropDatabase" {
+		cn.abortForDrop(req)
+	}
 	return cn.forward(req)
 }
 

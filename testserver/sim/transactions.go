@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"strings"
 	"sync"
 
 	"github.com/motor-go/motor/bson"
@@ -341,6 +342,39 @@ func (ts *transactions) writersLocked(reader *txn) []*txn {
 			if o.state == txnCommitted {
 				out = append(out, o)
 			}
+		}
+	}
+	return out
+}
+
+// writersIn returns the transactions in progress that wrote in the
+// namespace ns or, when db is set, in any collection of database ns.
+func (ts *transactions) writersIn(ns string, db bool) []*txn {
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	in := func(n string) bool {
+		if db {
+			return strings.HasPrefix(n, ns+".")
+		}
+		return n == ns
+	}
+	var out []*txn
+	for _, t := range ts.bySession {
+		if t.state != txnInProgress {
+			continue
+		}
+		hit := false
+		for n := range t.orig {
+			hit = hit || in(n)
+		}
+		for n := range t.created {
+			hit = hit || in(n)
+		}
+		for n := range t.createdIdx {
+			hit = hit || in(n)
+		}
+		if hit {
+			out = append(out, t)
 		}
 	}
 	return out

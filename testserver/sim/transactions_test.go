@@ -261,3 +261,26 @@ func TestTxnWriteConflict(t *testing.T) {
 	mustOK(t, "s1 new transaction after s0's commit", s1.start(doc("update", "c", "updates", bson.A{doc("q", doc("_id", 1), "u", doc("x", 1))})))
 	mustOK(t, "s1 commit", s1.end("commitTransaction"))
 }
+
+// TestTxnDropAborts checks that dropping a collection (or its database)
+// a transaction in progress wrote aborts that transaction, and that the
+// rollback does not bring the dropped documents back.
+func TestTxnDropAborts(t *testing.T) {
+	rs := newRS(t, Options{})
+	c := dial(t, rs.Addr(0))
+	for i, drop := range []string{"drop", "dropDatabase"} {
+		db := testDB(t)
+		seed(t, c, db)
+		s := newSession(t, c, db, byte(i))
+		mustOK(t, "update", s.start(doc("update", "c", "updates", bson.A{doc("q", doc("_id", 1), "u", doc("x", 5))})))
+		cmd := doc(drop, "c", "$db", db)
+		if drop == "dropDatabase" {
+			cmd = doc(drop, 1, "$db", db)
+		}
+		mustOK(t, drop, c.run(cmd))
+		mustCode(t, "commit after "+drop, s.end("commitTransaction"), codeNoSuchTransaction)
+		if got := contents(t, c, db, "c"); len(got) != 0 {
+			t.Errorf("after %s: %v, want nothing", drop, got)
+		}
+	}
+}

@@ -181,3 +181,21 @@ func (cn *conn) newerTxnNumber(req *request) {
 		cn.abortTxn(t)
 	}
 }
+
+// abortForDrop aborts the transactions in progress that wrote in the
+// collection or database a drop or dropDatabase outside a transaction
+// removes. mongod makes the drop wait for their locks until they end,
+// which for a transaction its client left open is when the server aborts
+// it (transactionLifetimeLimitSeconds); the simulator aborts it at once.
+func (cn *conn) abortForDrop(req *request) {
+	db := req.msg.Body.Lookup("$db").StringValue()
+	var ts []*txn
+	if req.name == "dropDatabase" {
+		ts = cn.m.c.txns.writersIn(db, true)
+	} else {
+		ts = cn.m.c.txns.writersIn(req.ns, false)
+	}
+	for _, t := range ts {
+		cn.abortTxn(t)
+	}
+}
