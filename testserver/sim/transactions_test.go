@@ -284,3 +284,30 @@ func TestTxnDropAborts(t *testing.T) {
 		}
 	}
 }
+
+// TestTxnUpdateReply checks the reply of an update of several statements
+// in a transaction: counts summed, and the upsert's statement index (which
+// FerretDB reports as 0).
+func TestTxnUpdateReply(t *testing.T) {
+	rs := newRS(t, Options{})
+	db := testDB(t)
+	c := dial(t, rs.Addr(0))
+	seed(t, c, db)
+	s := newSession(t, c, db, 1)
+	r := s.start(doc("update", "c", "updates", bson.A{
+		doc("q", doc("_id", 1), "u", doc("$set", doc("x", 5))),
+		doc("q", doc("_id", 9), "u", doc("$set", doc("x", 9)), "upsert", true),
+		doc("q", doc(), "u", doc("$inc", doc("x", 1)), "multi", true),
+	}))
+	mustOK(t, "update", r)
+	if n, m := r.Lookup("n").Int32(), r.Lookup("nModified").Int32(); n != 6 || m != 5 {
+		t.Errorf("n %d, nModified %d, want 6 and 5: %s", n, m, r)
+	}
+	if i := r.Lookup("upserted", "0", "index").Int32(); i != 1 || r.Lookup("upserted", "0", "_id").Int32() != 9 {
+		t.Errorf("upserted %s, want index 1, _id 9", r.Lookup("upserted"))
+	}
+	mustOK(t, "abort", s.end("abortTransaction"))
+	if got := contents(t, c, db, "c"); len(got) != 3 || got[0] != `{"_id":1,"x":1}` {
+		t.Errorf("after abort: %v", got)
+	}
+}

@@ -181,55 +181,62 @@ func (cn *conn) txnInsert(req *request, t *txn, db, coll string) (bson.Raw, erro
 	return reply, nil
 }
 
-// txnWrite runs an update or a delete: the documents its statements'
-// filters match are read first, and those the write changed or deleted are
-// restored by the rollback; upserted documents are deleted by it.
+// txnWrite runs an update or a delete statement by statement: the
+// documents a statement's filter matches are read before it, and those it
+// changed or deleted are restored by the rollback; upserted documents are
+// deleted by it. The reply is built from the statements' (see
+// combineStatements), which also gets the index of an upsert right where
+// FerretDB reports 0.
 func (cn *conn) txnWrite(req *request, t *txn, db, coll, field string) (bson.Raw, error) {
 	base, stmts, err := splitStatements(req, field)
 	if err != nil {
 		return badValue(err.Error())
 	}
-	var pre []bson.Raw
-	seen := map[string]bool{}
-	upsert := false
-	for _, s := range stmts {
-		q, _ := bson.Raw(s).Lookup("q").DocumentOK()
-		upsert = upsert || bson.Raw(s).Lookup("upsert").Boolean()
-		docs, err := cn.findAll(db, coll, q)
-		if err != nil {
-			return nil, err
-		}
-		for _, d := range docs {
-			if k := idKey(d.Lookup("_id")); !seen[k] {
-				seen[k] = true
-				pre = append(pre, d)
-			}
-		}
-	}
-	if err := cn.checkConflict(t, db+"."+coll, pre); err != nil {
-		return nil, err
-	}
-	if upsert {
-		if err := cn.noteNamespace(t, db, coll); err != nil {
-			return nil, err
-		}
-	}
 	if base, err = stripFields(base, ""); err != nil {
 		return nil, err
 	}
-	var seq []byte
-	for _, s := range stmts {
-		seq = append(seq, s...)
+	ordered := true
+	if v, ok := req.msg.Body.Lookup("ordered").BooleanOK(); ok {
+		ordered = v
 	}
-	reply, err := cn.backendRoundTrip(base, []wire.Sequence{{Identifier: field, Docs: seq}})
-	if err != nil {
-		return nil, err
+	results := make([]stmtResult, len(stmts))
+	done := make([]bool, len(stmts))
+	for i, s := range stmts {
+		q, _ := bson.Raw(s).Lookup("q").DocumentOK()
+		pre, err := cn.findAll(db, coll, q)
+		if err != nil {
+			return nil, err
+		}
+		if err := cn.checkConflict(t, db+"."+coll, pre); err != nil {
+			return nil, err
+		}
+		if bson.Raw(s).Lookup("upsert").Boolean() {
+			if err := cn.noteNamespace(t, db, coll); err != nil {
+				return nil, err
+			}
+		}
+		reply, err := cn.backendRoundTrip(base, []wire.Sequence{{Identifier: field, Docs: s}})
+		if err != nil {
+			return nil, err
+		}
+		if !okReply(reply) {
+			return reply, nil
+		}
+		r := parseStmtResult(reply)
+		results[i], done[i] = r, true
+		var upserted []bson.RawValue
+		if r.upserted.Type != 0 {
+			upserted = append(upserted, r.upserted)
+		}
+		if err := cn.recordWrite(t, db, coll, pre, upserted); err != nil {
+			return nil, err
+		}
+		if r.writeError != nil && ordered {
+			break
+		}
 	}
-	var upserted []bson.RawValue
-	for _, v := range reply.Lookup("upserted").Array().Values() {
-		upserted = append(upserted, v.Document().Lookup("_id"))
-	}
-	return reply, cn.recordWrite(t, db, coll, pre, upserted)
+	reply, _, err := combineStatements(req.name, results, done)
+	return reply, err
 }
 
 // checkConflict fails with errWriteConflict if another transaction in
