@@ -238,3 +238,20 @@ func (c *Cluster) tick() bson.D {
 		{Key: "operationTime", Value: t},
 	}
 }
+
+// dropAfterClusterTime removes from a write the readConcern that carries
+// an afterClusterTime of the cluster's logical clock (a causally
+// consistent session's write), which the backend neither knows nor
+// accepts on writes. Every write the members forward is done before its
+// reply, so the backend is always past that time.
+func (cn *conn) dropAfterClusterTime(req *request) error {
+	if req.msg.Body.Lookup("readConcern", "afterClusterTime").Type == 0 {
+		return nil
+	}
+	body, err := appendFields(req.msg.Body, bson.D{{Key: "readConcern", Value: nil}})
+	if err != nil {
+		return err
+	}
+	req.msg.Body = body
+	return nil
+}

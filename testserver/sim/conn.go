@@ -134,6 +134,11 @@ func (cn *conn) handle(msg wire.Message) error {
 	if req.name == "drop" || req.name == "dropDatabase" {
 		cn.abortForDrop(req)
 	}
+	if cn.m.c.clusterTime && writeCommands[req.name] {
+		if err := cn.dropAfterClusterTime(req); err != nil {
+			return err
+		}
+	}
 	return cn.forward(req)
 }
 

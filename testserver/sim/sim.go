@@ -218,7 +218,9 @@ type Options struct {
 	// the replies of the commands they forward, as a replica set does: the
 	// time of a logical clock of the set that ticks on every forwarded
 	// command, with a dummy signature (keyId 0). Off, replies have
-	// neither, as FerretDB's.
+	// neither, as FerretDB's. With it, the readConcern.afterClusterTime
+	// that a causally consistent session puts on a write is taken off
+	// before the backend, which rejects readConcern on writes, gets it.
 	ClusterTime bool
 }
 
