@@ -16,6 +16,8 @@ func TestClusterTime(t *testing.T) {
 		doc("insert", "c", "documents", bson.A{doc("x", 1)}, "$db", db),
 		doc("find", "c", "$db", db),
 		doc("insert", 7, "$db", db), // an error reply carries them too
+		// and so does an error of the simulator's own
+		doc("abortTransaction", 1, "lsid", doc("id", bson.UUID{9}), "txnNumber", int64(1), "autocommit", false, "$db", "admin"),
 	} {
 		r := c.run(cmd)
 		ct, ok := r.Lookup("$clusterTime", "clusterTime").TimestampOK()

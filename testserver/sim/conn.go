@@ -181,7 +181,11 @@ func (cn *conn) fail(req *request, code int32, msg string) error {
 		s := cn.m.snapshot()
 		tv = s.topologyVersion()
 	}
-	return cn.replyDoc(req, errorReply(code, msg, labels, tv), 0)
+	d := errorReply(code, msg, labels, tv)
+	if cn.m.c.clusterTime && !isHello(req.name) {
+		d = append(d, cn.m.c.tick()...) // as a replica set member's errors
+	}
+	return cn.replyDoc(req, d, 0)
 }
 
 // replyDoc marshals d and sends it as the reply to req.
