@@ -239,6 +239,9 @@ type ShardedOptions struct {
 	MaxWireVersion int32
 	// OnCommand is as Options.OnCommand.
 	OnCommand func(member int, name string, body bson.Raw)
+	// ClusterTime is as Options.ClusterTime, with one clock for all the
+	// routers, as a sharded cluster's.
+	ClusterTime bool
 }
 
 // StandaloneOptions configure NewStandalone.
