@@ -61,6 +61,7 @@ type txn struct {
 type transactions struct {
 	mu        sync.Mutex
 	bySession map[string]*txn
+	open      int // how many are in progress
 }
 
 // maxSessions bounds the table: sessions beyond it lose their finished
@@ -177,6 +178,9 @@ func (ts *transactions) state(t *txn) txnState {
 func (ts *transactions) setState(t *txn, s txnState) {
 	ts.mu.Lock()
 	defer ts.mu.Unlock()
+	if t.state == txnInProgress && s != txnInProgress {
+		ts.open--
+	}
 	t.state = s
 	if s == txnAborted {
 		t.orig, t.created, t.createdIdx = nil, nil, nil
@@ -214,6 +218,7 @@ func (ts *transactions) begin(lsid string, number int64, router int) (*txn, *txn
 		}
 	}
 	ts.bySession[lsid] = t
+	ts.open++
 	return t, nil
 }
 

@@ -33,6 +33,9 @@ type view struct {
 func (ts *transactions) viewFor(reader *txn) *view {
 	ts.mu.Lock()
 	defer ts.mu.Unlock()
+	if ts.open == 0 && (reader == nil || len(reader.hidden) == 0) {
+		return nil // the common case: no transactions
+	}
 	ws := ts.writersLocked(reader)
 	if len(ws) == 0 {
 		return nil

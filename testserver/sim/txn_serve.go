@@ -60,7 +60,7 @@ func (cn *conn) serveTxn(req *request) error {
 		err := cn.rollback(t)
 		c.txns.setState(t, txnAborted)
 		if err != nil {
-			return cn.fail(req, 1, "sim: rolling the transaction back: "+err.Error())
+			return cn.fail(req, codeInternalError, "sim: rolling the transaction back: "+err.Error())
 		}
 		return cn.replyTxn(req, bson.D{{Key: "ok", Value: 1.0}})
 	}
