@@ -103,7 +103,10 @@
 // command, or a read concern level other than local, majority and snapshot
 // InvalidOptions. A standalone refuses transactions (IllegalOperation).
 // endSessions and killAllSessions abort the sessions' transactions, and so
-// does a retryable write with a newer txnNumber.
+// does a retryable write with a newer txnNumber. A drop or dropDatabase
+// aborts the transactions in progress that wrote there: mongod would make
+// it wait for them to end, which for one its client left open is when the
+// server's transaction time limit aborts it.
 //
 // FerretDB has no transactions: each command runs on the backend at once,
 // with the transaction fields and readConcern stripped, and leaves an undo
