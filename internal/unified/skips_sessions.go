@@ -73,18 +73,13 @@ var sessionSkips = func() []Skip {
 	)
 }()
 
-// gapWriteReadConcern is met only where FerretDB's replies get an
-// operationTime (the simulator with its ClusterTime option): a causally
-// consistent session then sends readConcern.afterClusterTime on writes.
-var gapWriteReadConcern = serverGap{"FerretDB rejects readConcern (afterClusterTime) on insert, update, delete and findAndModify (FailedToParse)",
-	`unknown field "readConcern"`}
-
 // ClusterTimeSkips returns skips for a deployment in front of FerretDB that
 // adds $clusterTime and operationTime to its replies (the simulator with
 // its ClusterTime option, a replica set): without the entries for those
-// missing fields nor those of a file for standalone servers, and with
-// entries for the tests whose writes in a causally consistent session
-// FerretDB then rejects.
+// missing fields nor those of a file for standalone servers. (The
+// simulator takes the readConcern.afterClusterTime of its own clock off
+// the writes of causally consistent sessions, which FerretDB would
+// reject.)
 func ClusterTimeSkips(skips []Skip) []Skip {
 	var out []Skip
 	for _, s := range skips {
@@ -93,8 +88,5 @@ func ClusterTimeSkips(skips []Skip) []Skip {
 			out = append(out, s)
 		}
 	}
-	for _, op := range causalWriteTests[:11] { // insertOne to bulkWrite
-		out = append(out, server(ccDir+"causal-consistency-write-commands.json", op+" includes afterClusterTime in causally consistent session", gapWriteReadConcern))
-	}
-	return append(out, server(sessDir+"driver-sessions-dirty-session-errors.json", "Dirty explicit session is discarded (insert)", gapWriteReadConcern))
+	return out
 }

@@ -50,6 +50,8 @@ type Cluster struct {
 	// retried keeps the outcome of retryable writes, so that a retry does
 	// not write again.
 	retried retriedWrites
+	// txns is the table of the sessions' transactions.
+	txns transactions
 }
 
 // startCluster completes c, whose kind, backend and settings are set, with
@@ -235,4 +237,21 @@ func (c *Cluster) tick() bson.D {
 		}},
 		{Key: "operationTime", Value: t},
 	}
+}
+
+// dropAfterClusterTime removes from a write the readConcern that carries
+// an afterClusterTime of the cluster's logical clock (a causally
+// consistent session's write), which the backend neither knows nor
+// accepts on writes. Every write the members forward is done before its
+// reply, so the backend is always past that time.
+func (cn *conn) dropAfterClusterTime(req *request) error {
+	if req.msg.Body.Lookup("readConcern", "afterClusterTime").Type == 0 {
+		return nil
+	}
+	body, err := appendFields(req.msg.Body, bson.D{{Key: "readConcern", Value: nil}})
+	if err != nil {
+		return err
+	}
+	req.msg.Body = body
+	return nil
 }

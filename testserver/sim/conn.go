@@ -33,6 +33,7 @@ type conn struct {
 	// Owned by the serving goroutine.
 	appName     string
 	compression []string
+	findCursors map[int64]bool // cursors that finds opened (see isolate)
 	didHello    bool
 	out, body   []byte
 }
@@ -111,7 +112,9 @@ func (cn *conn) handle(msg wire.Message) error {
 	case isHello(req.name):
 		return cn.serveHello(req)
 	case req.name == "endSessions" || req.name == "killAllSessions":
-		// The backend has no sessions to end; mongod answers ok.
+		// The backend has no sessions to end; mongod answers ok, after
+		// aborting their transactions.
+		cn.endTransactions(req)
 		return cn.replyDoc(req, bson.D{{Key: "ok", Value: 1.0}}, 0)
 	case req.name == "replSetStepDown" && cn.m.c.kind == kindReplicaSet:
 		return cn.replSetStepDown(req, db)
@@ -121,6 +124,20 @@ func (cn *conn) handle(msg wire.Message) error {
 	}
 	if err := cn.emulateWhereSleep(req); err != nil {
 		return err
+	}
+	if inTransaction(req) {
+		return cn.serveTxn(req)
+	}
+	if req.session.txnNumber {
+		cn.newerTxnNumber(req)
+	}
+	if req.name == "drop" || req.name == "dropDatabase" {
+		cn.abortForDrop(req)
+	}
+	if cn.m.c.clusterTime && writeCommands[req.name] {
+		if err := cn.dropAfterClusterTime(req); err != nil {
+			return err
+		}
 	}
 	return cn.forward(req)
 }
@@ -157,14 +174,18 @@ func (cn *conn) preCommand(req *request) (done bool, err error) {
 func (cn *conn) fail(req *request, code int32, msg string) error {
 	labels := req.labels
 	if !req.hasLabels {
-		labels = serverLabels(req.name, req.session, code)
+		labels = serverLabels(req.name, req.session, code, 0)
 	}
 	var tv bson.D
 	if cn.m.c.kind == kindReplicaSet {
 		s := cn.m.snapshot()
 		tv = s.topologyVersion()
 	}
-	return cn.replyDoc(req, errorReply(code, msg, labels, tv), 0)
+	d := errorReply(code, msg, labels, tv)
+	if cn.m.c.clusterTime && !isHello(req.name) {
+		d = append(d, cn.m.c.tick()...) // as a replica set member's errors
+	}
+	return cn.replyDoc(req, d, 0)
 }
 
 // replyDoc marshals d and sends it as the reply to req.

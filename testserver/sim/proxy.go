@@ -98,6 +98,11 @@ func (cn *conn) forward(req *request) error {
 	if err != nil {
 		return err
 	}
+	if isolatedReads[req.name] {
+		if body, err = cn.isolate(req, nil, body); err != nil {
+			return err
+		}
+	}
 	if retryable && okReply(body) && body.Lookup("writeErrors").Type == 0 {
 		// mongod keeps the statements that succeeded; one that failed runs
 		// again when retried.
@@ -134,7 +139,7 @@ func (cn *conn) amend(req *request, body bson.Raw) (bson.Raw, error) {
 		labels := req.labels
 		if !req.hasLabels {
 			code, _ := req.wce.Lookup("code").AsInt64OK()
-			labels = serverLabels(req.name, req.session, int32(code))
+			labels = serverLabels(req.name, req.session, 0, int32(code))
 		}
 		if len(labels) > 0 {
 			fields = append(fields, bson.E{Key: "errorLabels", Value: labels})

@@ -9,6 +9,7 @@ import (
 
 // Server error codes the simulator returns itself.
 const (
+	codeInternalError               = 1
 	codeBadValue                    = 2
 	codeUnauthorized                = 13
 	codeInvalidOptions              = 72
@@ -41,21 +42,29 @@ var codeNames = map[int32]string{
 	50:    "MaxTimeMSExpired",
 	59:    "CommandNotFound",
 	64:    "WriteConcernFailed",
+	63:    "StaleShardVersion",
 	72:    "InvalidOptions",
+	79:    "UnknownReplWriteConcern",
 	89:    "NetworkTimeout",
 	91:    "ShutdownInProgress",
 	100:   "UnsatisfiableWriteConcern",
 	112:   "WriteConflict",
+	117:   "ConflictingOperationInProgress",
 	133:   "FailedToSatisfyReadPreference",
+	150:   "StaleEpoch",
 	134:   "ReadConcernMajorityNotAvailableYet",
 	136:   "CappedPositionLost",
 	189:   "PrimarySteppedDown",
 	234:   "RetryChangeStream",
 	237:   "CursorKilled",
 	239:   "SnapshotTooOld",
+	225:   "TransactionTooOld",
 	246:   "SnapshotUnavailable",
+	249:   "StaleDbVersion",
 	251:   "NoSuchTransaction",
+	256:   "TransactionCommitted",
 	262:   "ExceededTimeLimit",
+	263:   "OperationNotSupportedInTransaction",
 	267:   "PreparedTransactionInProgress",
 	279:   "ClientDisconnect",
 	280:   "ChangeStreamFatalError",
@@ -68,7 +77,9 @@ var codeNames = map[int32]string{
 	10107: "NotWritablePrimary",
 	11000: "DuplicateKey",
 	11600: "InterruptedAtShutdown",
+	11601: "Interrupted",
 	11602: "InterruptedDueToReplStateChange",
+	13388: "StaleConfig",
 	13435: "NotPrimaryNoSecondaryOk",
 	13436: "NotPrimaryOrSecondary",
 }
@@ -85,8 +96,11 @@ func codeName(code int32) string {
 var retryableCodes = []int32{6, 7, 89, 91, 189, 262, 9001, 10107, 11600, 11602, 13435, 13436}
 
 // transientCodes are the codes that earn a command inside a transaction the
-// TransientTransactionError label, besides the retryable ones.
-var transientCodes = []int32{24, 112, 239, 246, 267}
+// TransientTransactionError label whatever the command (mongod's
+// isTransientTransactionError: WriteConflict, LockTimeout,
+// PreparedTransactionInProgress, the snapshot errors and those that need
+// a retargeting).
+var transientCodes = []int32{24, 63, 112, 150, 239, 246, 249, 267, 13388}
 
 // notPrimaryCodes are the codes of the server's NotPrimaryError category:
 // their error replies carry the member's topologyVersion.
@@ -105,23 +119,33 @@ func sessionOf(body bson.Raw) sessionInfo {
 	}
 }
 
-// serverLabels returns the labels mongod adds to an error with code (or to
-// a reply with a write concern error of that code) for the command name:
-// RetryableWriteError for a retryable write, a commitTransaction or an
-// abortTransaction failing with a retryable code, TransientTransactionError
-// for another command in a transaction failing with a transient or
-// retryable code.
-func serverLabels(name string, s sessionInfo, code int32) []string {
-	commitOrAbort := name == "commitTransaction" || name == "abortTransaction"
-	var labels []string
-	if s.txnNumber && (!s.autocommit || commitOrAbort) && slices.Contains(retryableCodes, code) {
-		labels = append(labels, "RetryableWriteError")
+// serverLabels returns the labels mongod adds to an error with code, or to
+// a reply with a write concern error of code wcCode (0 for none), for the
+// command name, as its ErrorLabelBuilder does: TransientTransactionError
+// for a command in a transaction failing with a transient code, or, but
+// for commitTransaction and abortTransaction, a retryable one or
+// NoSuchTransaction (for those two, NoSuchTransaction without a write
+// concern error); otherwise RetryableWriteError for a retryable write, a
+// commitTransaction or an abortTransaction failing, or with a write
+// concern error, with a retryable code.
+func serverLabels(name string, s sessionInfo, code, wcCode int32) []string {
+	commitOrAbort := isCommitOrAbort(name)
+	if code != 0 && s.txnNumber && s.autocommit {
+		transient := slices.Contains(transientCodes, code)
+		if commitOrAbort {
+			transient = transient || (code == codeNoSuchTransaction && wcCode == 0)
+		} else {
+			transient = transient || slices.Contains(retryableCodes, code) || code == codeNoSuchTransaction
+		}
+		if transient {
+			return []string{"TransientTransactionError"}
+		}
 	}
-	if s.autocommit && !commitOrAbort &&
-		(slices.Contains(transientCodes, code) || slices.Contains(retryableCodes, code)) {
-		labels = append(labels, "TransientTransactionError")
+	if s.txnNumber && (!s.autocommit || commitOrAbort) &&
+		((code != 0 && slices.Contains(retryableCodes, code)) || (wcCode != 0 && slices.Contains(retryableCodes, wcCode))) {
+		return []string{"RetryableWriteError"}
 	}
-	return labels
+	return nil
 }
 
 // errorReply builds an error reply: ok 0, errmsg, code, codeName, the labels

@@ -3,6 +3,7 @@ package sim
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/motor-go/motor/bson"
 )
@@ -41,7 +42,8 @@ func NewShardedWith(ctx context.Context, backend string, opts ShardedOptions) (*
 	for i := range roles {
 		roles[i] = roleMongos
 	}
-	c := &Cluster{kind: kindSharded, backend: backend, loadBalanced: opts.LoadBalanced, onCommand: opts.OnCommand}
+	c := &Cluster{kind: kindSharded, backend: backend, loadBalanced: opts.LoadBalanced, onCommand: opts.OnCommand,
+		clusterTime: opts.ClusterTime, clockStart: uint32(time.Now().Unix())}
 	c, err := startCluster(ctx, c, roles, nil, opts.MaxWireVersion)
 	if err != nil {
 		return nil, err

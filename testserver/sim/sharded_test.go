@@ -106,3 +106,19 @@ func TestLoadBalanced(t *testing.T) {
 		t.Error("ServiceID of a router that does not exist")
 	}
 }
+
+// TestShardedClusterTime checks that routers with ClusterTime share one
+// clock.
+func TestShardedClusterTime(t *testing.T) {
+	s := newSharded(t, ShardedOptions{Routers: 2, ClusterTime: true})
+	db := testDB(t)
+	var last uint32
+	for i := range 4 {
+		r := dial(t, s.Addr(i%2)).run(doc("ping", 1, "$db", db))
+		ct, ok := r.Lookup("$clusterTime", "clusterTime").TimestampOK()
+		if op, _ := r.Lookup("operationTime").TimestampOK(); !ok || op != ct || ct.I <= last {
+			t.Fatalf("router %d: %s, want a time after %d", i%2, r, last)
+		}
+		last = ct.I
+	}
+}

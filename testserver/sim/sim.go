@@ -87,6 +87,54 @@
 // statement so that a retry executes only the statements not executed yet
 // (see retried_writes.go and statement_writes.go).
 //
+// # Transactions
+//
+// The primary of a replica set and every mongos run multi-document
+// transactions (commands with autocommit: false), with one table of
+// transactions per deployment, keyed by session, as mongod's session
+// catalog: startTransaction starts transaction txnNumber (aborting the
+// session's unfinished older one), later commands with that number run in
+// it, commitTransaction and abortTransaction end it; a repeated commit of a
+// committed transaction answers ok again. A command of a transaction that
+// does not exist, or was aborted, fails NoSuchTransaction; one of an older
+// number TransactionTooOld; commands mongod does not allow in a transaction
+// (count, drop...) OperationNotSupportedInTransaction; a writeConcern on a
+// command other than the commit or abort, a readConcern after the first
+// command, or a read concern level other than local, majority and snapshot
+// InvalidOptions. A standalone refuses transactions (IllegalOperation).
+// endSessions and killAllSessions abort the sessions' transactions, and so
+// does a retryable write with a newer txnNumber. A drop or dropDatabase
+// aborts the transactions in progress that wrote there: mongod would make
+// it wait for them to end, which for one its client left open is when the
+// server's transaction time limit aborts it.
+//
+// FerretDB has no transactions: each command runs on the backend at once,
+// with the transaction fields and readConcern stripped, and leaves an undo
+// record (undo.go): the _ids an insert or upsert added, the documents an
+// update, delete or findAndModify changed (read before the write with the
+// same filter, kept if the write changed them), the collections and
+// indexes created. abortTransaction, an implicit abort and any error of a
+// command of the transaction (which aborts it, as on mongod) play the
+// records back in reverse. A write of a document that another transaction
+// in progress wrote, or that one committed since this one started, fails
+// WriteConflict and aborts the transaction. Reads approximate snapshot
+// isolation (txn_isolation.go): find and its getMores, listCollections and
+// listIndexes hide what the transactions in progress wrote (and, in a
+// transaction, what those in progress when it started wrote) from other
+// readers; aggregate, distinct and count see everything.
+//
+// A commit answers ok, with a writeConcernError when its write concern
+// asks for more members than the set has (UnsatisfiableWriteConcern) or a
+// tag set (UnknownReplWriteConcern). Errors get the labels mongod adds
+// (TransientTransactionError, RetryableWriteError), and a mongos adds a
+// recoveryToken to the replies of a transaction's commands. The fail
+// points run before the transaction is looked up, as mongod's failCommand
+// does: a failed command, a failed commit or a closed connection leaves
+// the transaction as it was, and a retried commit commits it. A mongos
+// other than the one that started a transaction (a commit retried after a
+// failover) answers a commit ok if it committed, and NoSuchTransaction
+// otherwise, rolling the transaction back.
+//
 // # JavaScript
 //
 // FerretDB has no JavaScript. The one expression the specification tests
@@ -107,8 +155,11 @@
 //
 // Not simulated: $clusterTime and operationTime (FerretDB has neither)
 // unless Options.ClusterTime asks for a logical clock, the oplog, hidden and
-// priority-0 members, transactions beyond what the backend does, and any
-// fail point but failCommand and onPrimaryTransactionalWrite.
+// priority-0 members, full snapshot isolation (see Transactions),
+// prepared transactions and two-phase commits, the lock waits of writes
+// outside a transaction on documents a transaction wrote (they run at
+// once), transaction time limits, and any fail point but failCommand and
+// onPrimaryTransactionalWrite.
 //
 // # Goroutines
 //
@@ -170,7 +221,9 @@ type Options struct {
 	// the replies of the commands they forward, as a replica set does: the
 	// time of a logical clock of the set that ticks on every forwarded
 	// command, with a dummy signature (keyId 0). Off, replies have
-	// neither, as FerretDB's.
+	// neither, as FerretDB's. With it, the readConcern.afterClusterTime
+	// that a causally consistent session puts on a write is taken off
+	// before the backend, which rejects readConcern on writes, gets it.
 	ClusterTime bool
 }
 
@@ -189,6 +242,9 @@ type ShardedOptions struct {
 	MaxWireVersion int32
 	// OnCommand is as Options.OnCommand.
 	OnCommand func(member int, name string, body bson.Raw)
+	// ClusterTime is as Options.ClusterTime, with one clock for all the
+	// routers, as a sharded cluster's.
+	ClusterTime bool
 }
 
 // StandaloneOptions configure NewStandalone.
