@@ -73,10 +73,17 @@ func newStandalone(t *testing.T) *sim.Standalone {
 // at the end of the test.
 func newSharded(t *testing.T, n int) *sim.Sharded {
 	t.Helper()
+	return newShardedWith(t, sim.ShardedOptions{Routers: n})
+}
+
+// newShardedWith starts the routers opts describes in front of the test
+// backend, closed at the end of the test.
+func newShardedWith(t *testing.T, opts sim.ShardedOptions) *sim.Sharded {
+	t.Helper()
 	addr := backend(t)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	sh, err := sim.NewSharded(ctx, addr, n)
+	sh, err := sim.NewShardedWith(ctx, addr, opts)
 	if err != nil {
 		t.Fatal(err)
 	}

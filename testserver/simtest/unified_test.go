@@ -2,7 +2,6 @@ package simtest
 
 import (
 	"context"
-	"os"
 	"slices"
 	"testing"
 	"time"
@@ -131,14 +130,13 @@ var txnSuites = []string{"transactions/unified", "transactions-convenient-api/un
 // TestUnifiedSimulatorTransactions runs the transaction suites, and the
 // transaction tests of valid-pass, against a replica set and a sharded
 // cluster (two mongos) of the simulator, which runs transactions in front
-// of FerretDB. The skip list applies without its entries for FerretDB's
-// lack of transactions (unified.TransactionSkips).
+// of FerretDB, with $clusterTime and operationTime from the simulator's
+// logical clock (the tests check afterClusterTime). The skip list applies
+// without its entries for FerretDB's lack of transactions
+// (unified.TransactionSkips).
 //
-//	MOTOR_SIM_TXN=1 go test ./testserver/simtest -run TestUnifiedSimulatorTransactions -v
+//	go test ./testserver/simtest -run TestUnifiedSimulatorTransactions -v
 func TestUnifiedSimulatorTransactions(t *testing.T) {
-	if os.Getenv("MOTOR_SIM_TXN") != "1" {
-		t.Skip("the simulator does not run transactions yet; MOTOR_SIM_TXN=1 runs this test")
-	}
 	var suites []unified.Suite
 	for _, s := range unified.AllSuites(t) {
 		if slices.Contains(txnSuites, s.Dir()) {
@@ -148,12 +146,12 @@ func TestUnifiedSimulatorTransactions(t *testing.T) {
 	suites = append(suites, unified.ValidPassSuite())
 	skips := unified.TransactionSkips(unified.FerretDBSkips)
 	t.Run("replicaset", func(t *testing.T) {
-		rs := newRS(t, sim.Options{})
+		rs := newRS(t, sim.Options{ClusterTime: true})
 		tg := openTarget(t, "sim-replicaset-txn", rs.URI("heartbeatFrequencyMS=500"))
 		unified.RunSuites(t, []*unified.Target{tg}, suites, skips, unified.UsesTransactions)
 	})
 	t.Run("sharded", func(t *testing.T) {
-		sh := newSharded(t, 2)
+		sh := newShardedWith(t, sim.ShardedOptions{Routers: 2, ClusterTime: true})
 		tg := openTarget(t, "sim-sharded-txn", sh.URI("heartbeatFrequencyMS=500"))
 		unified.RunSuites(t, []*unified.Target{tg}, suites, skips, unified.UsesTransactions)
 	})
