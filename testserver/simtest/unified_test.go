@@ -73,7 +73,9 @@ func runFailPointSuites(t *testing.T, tg *unified.Target) {
 		}
 	}
 	suites = append(suites, unified.ValidPassSuite())
-	unified.RunSuites(t, []*unified.Target{tg}, suites, unified.FerretDBSkips, unified.UsesFailPoints)
+	// The simulator runs transactions: FerretDB's transaction gaps do not
+	// apply.
+	unified.RunSuites(t, []*unified.Target{tg}, suites, simSkips, unified.UsesFailPoints)
 }
 
 // openTarget opens a target of the unified runner, closed at the end of
@@ -120,8 +122,14 @@ func TestUnifiedSimulatorClusterTime(t *testing.T) {
 	}
 	rs := newRS(t, sim.Options{ClusterTime: true})
 	tg := openTarget(t, "sim-replicaset-clustertime", rs.URI("heartbeatFrequencyMS=500"))
-	unified.RunSuites(t, []*unified.Target{tg}, suites, unified.ClusterTimeSkips(unified.FerretDBSkips), nil)
+	unified.RunSuites(t, []*unified.Target{tg}, suites, unified.ClusterTimeSkips(simSkips), nil)
 }
+
+// simSkips is the skip list of the simulator's targets: FerretDB's, without
+// its entries for FerretDB's lack of transactions, which the simulator runs
+// (its fail point entries do not apply either: the simulator's probe finds
+// fail points).
+var simSkips = unified.TransactionSkips(unified.FerretDBSkips)
 
 // txnSuites are the suites TestUnifiedSimulatorTransactions runs, with the
 // transaction files of valid-pass.
@@ -144,7 +152,7 @@ func TestUnifiedSimulatorTransactions(t *testing.T) {
 		}
 	}
 	suites = append(suites, unified.ValidPassSuite())
-	skips := unified.TransactionSkips(unified.FerretDBSkips)
+	skips := simSkips
 	t.Run("replicaset", func(t *testing.T) {
 		rs := newRS(t, sim.Options{ClusterTime: true})
 		tg := openTarget(t, "sim-replicaset-txn", rs.URI("heartbeatFrequencyMS=500"))
