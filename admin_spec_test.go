@@ -27,12 +27,13 @@ import (
 // The server is a scripted one that accepts every command, so that the
 // commands of features FerretDB lacks (clustered and time-series
 // collections, pre- and post-images) are checked too; what the server
-// returns is therefore not checked here (expectResult, and the test
-// runner's assertCollectionExists) — the integration tests read back what
-// FerretDB stores. Tests that need what this part does not provide are
-// skipped with the reason: search index helpers, modifyCollection (collMod),
-// the rawData option (internal to MongoDB; the specification says drivers
-// SHOULD NOT implement it unless asked), and CRUD operations.
+// returns is therefore not checked here (expectResult, expectError — the
+// search index tests expect MongoDB's error outside Atlas — and the test
+// runner's assertCollectionExists): the integration tests and the unified
+// runner check what FerretDB answers. Tests that need what this runner does
+// not provide are skipped with the reason: the rawData option (internal to
+// MongoDB; the specification says drivers SHOULD NOT implement it unless
+// asked), and CRUD operations, which the unified runner covers.
 func TestManagementSpec(t *testing.T) {
 	var files []string
 	files = append(files, spectest.Files(t, spectest.Dir(t, "collection-management"))...)
@@ -48,13 +49,6 @@ func TestManagementSpec(t *testing.T) {
 			t.Fatalf("%s: %v", path, err)
 		}
 		base := strings.TrimSuffix(filepath.Base(path), ".json")
-		if strings.Contains(strings.ToLower(base), "searchindex") {
-			t.Run(base, func(t *testing.T) {
-				skipped++
-				t.Skip("search index helpers (Atlas Search) are not part of this driver yet")
-			})
-			continue
-		}
 		names := admSpecEntityNames(file)
 		for _, tv := range file.Lookup("tests").Array().Values() {
 			test := tv.Document()
@@ -69,7 +63,7 @@ func TestManagementSpec(t *testing.T) {
 			})
 		}
 	}
-	t.Logf("management spec tests: %d run, %d skipped (search index files counted once each)", ran, skipped)
+	t.Logf("management spec tests: %d run, %d skipped", ran, skipped)
 	if ran == 0 {
 		t.Error("no spec test ran")
 	}
@@ -95,17 +89,16 @@ func admSpecEntityNames(file bson.Raw) admSpecNames {
 }
 
 // admSpecOps are the operations this runner performs.
-var admSpecOps = []string{"createCollection", "dropCollection", "listCollections", "createIndex", "listIndexes", "dropIndex", "assertCollectionExists"}
+var admSpecOps = []string{
+	"createCollection", "dropCollection", "listCollections", "createIndex", "listIndexes", "dropIndex", "assertCollectionExists",
+	"modifyCollection", "createSearchIndex", "createSearchIndexes", "dropSearchIndex", "updateSearchIndex", "listSearchIndexes",
+}
 
 func admSpecSkipReason(test bson.Raw) string {
 	for _, ov := range test.Lookup("operations").Array().Values() {
 		op := ov.Document()
 		name := op.Lookup("name").StringValue()
 		switch {
-		case strings.Contains(strings.ToLower(name), "searchindex"):
-			return "search index helpers (Atlas Search) are not part of this driver yet"
-		case name == "modifyCollection":
-			return "modifyCollection (collMod) is not implemented"
 		case op.Lookup("arguments", "rawData").Type != 0:
 			return "the rawData option is not implemented: the specification reserves it for MongoDB's own use"
 		case !slices.Contains(admSpecOps, name):
@@ -126,8 +119,18 @@ func runAdmSpecTest(t *testing.T, test bson.Raw, names admSpecNames) {
 				{Key: "isWritablePrimary", Value: true}, {Key: "maxWireVersion", Value: int32(25)},
 				{Key: "logicalSessionTimeoutMinutes", Value: int32(30)}, {Key: "ok", Value: 1.0},
 			}}}
-		case "listCollections", "listIndexes":
+		case "listCollections", "listIndexes", "aggregate":
 			return admCursorReply(0, names.db+".x", "firstBatch")
+		case "createSearchIndexes":
+			created := bson.A{}
+			for i, v := range req.Body.Lookup("indexes").Array().Values() {
+				name, ok := v.Document().Lookup("name").StringValueOK()
+				if !ok {
+					name = "default"
+				}
+				created = append(created, bson.D{{Key: "id", Value: fmt.Sprint(i)}, {Key: "name", Value: name}})
+			}
+			return []wiretest.Reply{{Doc: bson.D{{Key: "indexesCreated", Value: created}, {Key: "ok", Value: 1.0}}}}
 		}
 		return []wiretest.Reply{{Doc: ok}}
 	})
@@ -172,6 +175,33 @@ func runAdmSpecTest(t *testing.T, test bson.Raw, names admSpecNames) {
 			_, err = coll.Indexes().List(ctx)
 		case "dropIndex":
 			err = coll.Indexes().DropOne(ctx, args.Lookup("name").StringValue())
+		case "modifyCollection":
+			var opts motor.ModifyCollectionOptions
+			if opts, err = admSpecModifyOptions(args); err == nil {
+				err = db.ModifyCollection(ctx, args.Lookup("collection").StringValue(), opts)
+			}
+		case "createSearchIndex":
+			_, err = coll.SearchIndexes().CreateOne(ctx, admSpecSearchModel(args.Lookup("model").Document()))
+		case "createSearchIndexes":
+			models := []motor.SearchIndexModel{}
+			for _, m := range args.Lookup("models").Array().Values() {
+				models = append(models, admSpecSearchModel(m.Document()))
+			}
+			_, err = coll.SearchIndexes().CreateMany(ctx, models)
+		case "dropSearchIndex":
+			err = coll.SearchIndexes().DropOne(ctx, args.Lookup("name").StringValue())
+		case "updateSearchIndex":
+			err = coll.SearchIndexes().UpdateOne(ctx, args.Lookup("name").StringValue(), args.Lookup("definition").Document())
+		case "listSearchIndexes":
+			var o motor.ListSearchIndexesOptions
+			o.Name = args.Lookup("name").StringValue()
+			if bs, ok := args.Lookup("aggregationOptions", "batchSize").AsInt64OK(); ok {
+				o.BatchSize = int32(bs)
+			}
+			var cur *motor.Cursor[bson.Raw]
+			if cur, err = coll.SearchIndexes().List(ctx, o); err == nil {
+				err = cur.Close(ctx)
+			}
 		default:
 			t.Fatalf("operation %d: %s is not supported by this runner", i, name)
 		}
@@ -202,6 +232,42 @@ func runAdmSpecTest(t *testing.T, test bson.Raw, names admSpecNames) {
 			}
 		}
 	}
+}
+
+// admSpecSearchModel maps a search index model of the tests.
+func admSpecSearchModel(m bson.Raw) motor.SearchIndexModel {
+	return motor.SearchIndexModel{Name: m.Lookup("name").StringValue(), Type: m.Lookup("type").StringValue(), Definition: m.Lookup("definition").Document()}
+}
+
+// admSpecModifyOptions maps modifyCollection arguments to options, failing
+// on an argument it does not know.
+func admSpecModifyOptions(args bson.Raw) (motor.ModifyCollectionOptions, error) {
+	var o motor.ModifyCollectionOptions
+	for k, v := range args.Elements() {
+		switch k {
+		case "collection":
+		case "changeStreamPreAndPostImages":
+			o.ChangeStreamPreAndPostImages = &motor.ChangeStreamPreAndPostImages{Enabled: v.Document().Lookup("enabled").Boolean()}
+		case "index":
+			d := v.Document()
+			im := &motor.IndexModification{Name: d.Lookup("name").StringValue()}
+			if kp, ok := d.Lookup("keyPattern").DocumentOK(); ok {
+				im.Keys = kp
+			}
+			for _, f := range []struct {
+				key string
+				dst **bool
+			}{{"hidden", &im.Hidden}, {"prepareUnique", &im.PrepareUnique}, {"unique", &im.Unique}} {
+				if b, ok := d.Lookup(f.key).BooleanOK(); ok {
+					*f.dst = &b
+				}
+			}
+			o.Index = im
+		default:
+			return o, fmt.Errorf("modifyCollection argument %q is not mapped by this runner", k)
+		}
+	}
+	return o, nil
 }
 
 // admSpecCollectionOptions maps createCollection arguments to options,
