@@ -117,8 +117,8 @@ func (s *UploadStream) ID() any { return s.id }
 
 // Write appends p to the file. When it fills a batch it waits for the
 // insert of the previous batch, if that is still in flight, and sends this
-// one. It returns the error of a failed insert (the Write after the one
-// that sent it learns of it, or Close), and that error again from then on.
+// one. It returns the error of a failed insert (the Write that fills the
+// next batch learns of it, or Close), and that error again from then on.
 func (s *UploadStream) Write(p []byte) (int, error) {
 	if err := s.usable(); err != nil {
 		return 0, err
