@@ -76,6 +76,7 @@ func ConnectConfig(ctx context.Context, cfg *Config) (*Client, error) {
 		srv, _, err := c.cluster.Select(ctx, crit)
 		if err != nil {
 			c.cluster.Close()
+			_ = c.exec.Log.Close() // the file of MONGODB_LOG_PATH, as Close does
 			return nil, fmt.Errorf("motor: connect: %w", err)
 		}
 		srv.Done()

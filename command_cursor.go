@@ -123,11 +123,11 @@ func (db *Database) RunCursorCommand(ctx context.Context, cmd any, opts ...RunCu
 	}
 	first, err := decodeCursorReply(res.Reply, "firstBatch")
 	if err != nil {
-		cl.exec.EndSession(res.Session)
+		cl.exec.Release(res)
 		return nil, fmt.Errorf("motor: RunCursorCommand: %s: %w", name, err)
 	}
 	if _, _, ok := splitNS(first.ns); !ok && first.id != 0 {
-		cl.exec.EndSession(res.Session)
+		cl.exec.Release(res)
 		return nil, fmt.Errorf("motor: RunCursorCommand: %s: cursor namespace %q is not database.collection", name, first.ns)
 	}
 	co := cursorOpts{

@@ -117,8 +117,8 @@ func (s *UploadStream) ID() any { return s.id }
 
 // Write appends p to the file. When it fills a batch it waits for the
 // insert of the previous batch, if that is still in flight, and sends this
-// one. It returns the error of a failed insert (the Write after the one
-// that sent it learns of it, or Close), and that error again from then on.
+// one. It returns the error of a failed insert (the Write that fills the
+// next batch learns of it, or Close), and that error again from then on.
 func (s *UploadStream) Write(p []byte) (int, error) {
 	if err := s.usable(); err != nil {
 		return 0, err
@@ -315,15 +315,27 @@ func (s *UploadStream) Close() error {
 }
 
 // Abort ends the upload without writing the files document and deletes
-// the chunks inserted so far; ctx bounds the delete. Later writes fail with
-// ErrStreamClosed. Aborting a stream already closed returns
-// ErrStreamClosed and deletes nothing.
+// the chunks inserted so far; ctx bounds the wait for the insert in flight,
+// if any, and the delete. Later writes fail with ErrStreamClosed. Aborting a
+// stream already closed returns ErrStreamClosed and deletes nothing.
+//
+// When ctx ends before the insert in flight does, Abort returns an error
+// wrapping ctx.Err() and deletes nothing: the chunks of that insert may
+// still be written (the insert stays bounded by the stream's context).
 func (s *UploadStream) Abort(ctx context.Context) error {
 	if s.closed {
 		return ErrStreamClosed
 	}
 	s.closed = true
-	_ = s.wait() // the chunks of a failed insert are deleted too
+	if s.inflight != nil {
+		select {
+		case <-s.inflight:
+			// Failed or not, its chunks are deleted below.
+			s.inflight = nil
+		case <-ctx.Done():
+			return fmt.Errorf("gridfs: abort: waiting for the insert in flight: %w", ctx.Err())
+		}
+	}
 	s.buf = s.buf[:0]
 	if !s.wrote {
 		return nil

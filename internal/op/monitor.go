@@ -112,8 +112,10 @@ func (a *attempt) failed(pc *cluster.Conn, cmd *conn.Command, d time.Duration, e
 	e := event.CommandFailedEvent{CommandEvent: a.commandEvent(pc, cmd), Duration: d, Failure: err}
 	redacted := false
 	if se, ok := err.(*mongoerr.ServerError); ok && a.sensitive(cmd.Body) {
+		// Only the code, code name and labels are kept, as the
+		// specification requires: the message may quote the secrets.
 		r := *se
-		r.Raw = nil
+		r.Raw, r.Message = nil, ""
 		e.Failure = &r
 		redacted = true
 	}

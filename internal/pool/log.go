@@ -57,6 +57,10 @@ func logMonitor(l *logger.Logger, mon *event.PoolMonitor) *event.PoolMonitor {
 			call(mon.ConnectionReady, e)
 		},
 		ConnectionClosed: func(e event.ConnectionClosedEvent) {
+			if !l.Enabled(logger.Connection, logger.LevelDebug) {
+				call(mon.ConnectionClosed, e)
+				return
+			}
 			attrs := []slog.Attr{slog.Int64("driverConnectionId", e.ConnectionID), slog.String("reason", closedReason(e.Reason))}
 			if e.Reason == event.ReasonError && e.Error != nil {
 				attrs = append(attrs, slog.String("error", l.Failure(e.Error)))
@@ -69,6 +73,10 @@ func logMonitor(l *logger.Logger, mon *event.PoolMonitor) *event.PoolMonitor {
 			call(mon.ConnectionCheckOutStarted, e)
 		},
 		ConnectionCheckOutFailed: func(e event.ConnectionCheckOutFailedEvent) {
+			if !l.Enabled(logger.Connection, logger.LevelDebug) {
+				call(mon.ConnectionCheckOutFailed, e)
+				return
+			}
 			attrs := []slog.Attr{slog.String("reason", checkOutReason(e.Reason)), logger.Duration(e.Duration)}
 			if e.Reason == event.CheckOutConnectionError && e.Error != nil {
 				attrs = append(attrs, slog.String("error", l.Failure(e.Error)))

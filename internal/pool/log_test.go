@@ -8,6 +8,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/motor-go/motor/event"
 	"github.com/motor-go/motor/internal/logger"
 )
 
@@ -247,3 +248,37 @@ func (f levelFilter) Handle(ctx context.Context, r slog.Record) error {
 }
 func (f levelFilter) WithAttrs([]slog.Attr) slog.Handler { return f }
 func (f levelFilter) WithGroup(string) slog.Handler      { return f }
+
+// countingErr counts the calls of its Error method.
+type countingErr struct{ calls *int }
+
+func (e countingErr) Error() string { *e.calls++; return "boom" }
+
+// TestLogRefusedErrorMessages: when the handler refuses debug messages, the
+// messages that carry an error (connection closed, checkout failed) neither
+// render the error nor allocate, and the application's monitor still gets
+// the events.
+func TestLogRefusedErrorMessages(t *testing.T) {
+	quiet := slog.NewTextHandler(nil, &slog.HandlerOptions{Level: slog.LevelInfo})
+	l := newLogger(t, connectionOnly(quiet, logger.LevelDebug))
+	var closed, failed int
+	m := logMonitor(l, &event.PoolMonitor{
+		ConnectionClosed:         func(event.ConnectionClosedEvent) { closed++ },
+		ConnectionCheckOutFailed: func(event.ConnectionCheckOutFailedEvent) { failed++ },
+	})
+	calls := 0
+	err := countingErr{&calls}
+	allocs := testing.AllocsPerRun(100, func() {
+		m.ConnectionClosed(event.ConnectionClosedEvent{Address: "a:1", ConnectionID: 1, Reason: event.ReasonError, Error: err})
+		m.ConnectionCheckOutFailed(event.ConnectionCheckOutFailedEvent{Address: "a:1", Reason: event.CheckOutConnectionError, Error: err})
+	})
+	if calls != 0 {
+		t.Errorf("the error was rendered %d times for refused messages", calls)
+	}
+	if allocs != 0 {
+		t.Errorf("%v allocations per refused message pair, want 0", allocs)
+	}
+	if closed == 0 || closed != failed {
+		t.Errorf("the monitor got %d closed and %d checkout failed events", closed, failed)
+	}
+}
