@@ -136,8 +136,13 @@ func TestWithTransactionTimeout(t *testing.T) {
 		}
 		return nil
 	})
+	// Connect first: the deadline must leave room for several attempts on
+	// a loaded machine, not be spent on the handshake.
+	if err := c.Ping(ctxTimeout(t, 20*time.Second)); err != nil {
+		t.Fatal(err)
+	}
 	// ctx's deadline stands in for the 120 s limit, which it shortens.
-	ctx := ctxTimeout(t, 300*time.Millisecond)
+	ctx := ctxTimeout(t, time.Second)
 	s, err := c.StartSession()
 	if err != nil {
 		t.Fatal(err)
@@ -173,8 +178,13 @@ func TestWithTransactionTimeLimit(t *testing.T) {
 		}
 		return nil
 	})
-	defer motor.SetWithTransactionTimeout(200 * time.Millisecond)()
+	defer motor.SetWithTransactionTimeout(time.Second)()
 	ctx := ctxTimeout(t, 20*time.Second) // longer than the limit
+	// Connect first: the limit must leave room for several commits on a
+	// loaded machine, not be spent on the handshake.
+	if err := c.Ping(ctx); err != nil {
+		t.Fatal(err)
+	}
 	s, err := c.StartSession()
 	if err != nil {
 		t.Fatal(err)
@@ -193,7 +203,7 @@ func TestWithTransactionTimeLimit(t *testing.T) {
 		t.Errorf("the timeout error does not expose the last error: %v", err)
 	}
 	if d := time.Since(start); d > 5*time.Second {
-		t.Errorf("WithTransaction took %v with a 200ms limit", d)
+		t.Errorf("WithTransaction took %v with a 1s limit", d)
 	}
 	if commits.Load() < 2 {
 		t.Errorf("%d commit attempts, want retries until the limit", commits.Load())
