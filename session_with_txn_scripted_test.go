@@ -375,3 +375,37 @@ func TestTxnClientErrors(t *testing.T) {
 		t.Errorf("client errors sent commands: %v", got)
 	}
 }
+
+// The transaction of a callback that failed because ctx ended is still
+// aborted on the server.
+func TestWithTransactionAbortsAfterCancel(t *testing.T) {
+	f, c := newTxFake(t, 1, false, nil)
+	ctx, cancel := context.WithCancel(ctxTimeout(t, 20*time.Second))
+	s, err := c.StartSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.EndSession(context.Background())
+	err = s.WithTransaction(ctx, func(ctx context.Context) error {
+		if _, err := c.Database("db").Collection("c").InsertOne(ctx, bson.D{}); err != nil {
+			return err
+		}
+		cancel()
+		return ctx.Err()
+	})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("WithTransaction: %v, want context.Canceled", err)
+	}
+	aborts := 0
+	for _, r := range f.sent(0) {
+		if r.name == "abortTransaction" {
+			aborts++
+		}
+	}
+	if aborts != 1 {
+		t.Errorf("%d abortTransaction sent after the cancellation, want 1", aborts)
+	}
+	if st := s.TransactionState(); st != motor.TransactionAborted {
+		t.Errorf("state %v, want aborted", st)
+	}
+}
