@@ -143,6 +143,15 @@ func newCursorCore(ctx context.Context, cl *Client, res op.Result, first cursorR
 	if db, coll, ok := splitNS(first.ns); ok {
 		c.db, c.coll = db, coll
 	}
+	if cs := c.explicit.Session; cs != nil {
+		if st := cs.TxnState(); st == session.TxnStarting || st == session.TxnInProgress {
+			// A transaction runs one command at a time: a getMore sent
+			// in the background would race the application's commands
+			// and its commit, and one sent after the commit would run
+			// outside the transaction (resetting its state).
+			c.prefetch = false
+		}
+	}
 	c.docs, c.fresh, c.returned = first.docs, true, int64(len(first.docs))
 	if c.id == 0 {
 		c.closed = true

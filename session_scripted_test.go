@@ -1,6 +1,7 @@
 package motor_test
 
 import (
+	"errors"
 	"sync"
 	"testing"
 	"time"
@@ -306,5 +307,50 @@ func TestCausalConsistency(t *testing.T) {
 	}
 	if v := f.last(t).Lookup("readConcern"); v.Type != 0 {
 		t.Errorf("read in an implicit session sent readConcern %v", v)
+	}
+}
+
+// An explicit session used on a deployment without sessions is an error,
+// even when the session took its server session before (ID does).
+func TestExplicitSessionNoSupportAfterID(t *testing.T) {
+	var mu sync.Mutex
+	var withLsid []string
+	srv := wiretest.NewServer(t, func(req wiretest.Request) []wiretest.Reply {
+		switch req.Command {
+		case "hello", "isMaster", "ismaster":
+			var h bson.D
+			for _, e := range rdHello(21, "", true, "", nil) {
+				if e.Key != "logicalSessionTimeoutMinutes" {
+					h = append(h, e)
+				}
+			}
+			return []wiretest.Reply{{Doc: h}}
+		}
+		if req.Body.Lookup("lsid").Type != 0 {
+			mu.Lock()
+			withLsid = append(withLsid, req.Command)
+			mu.Unlock()
+		}
+		return []wiretest.Reply{{Doc: bson.D{{Key: "ok", Value: 1.0}}}}
+	})
+	wiretest.LeakCheck(t)
+	c := connect(t, "mongodb://"+srv.Addr()+"/?directConnection=true&serverSelectionTimeoutMS=5000", nil)
+	ctx := ctxTimeout(t, 20*time.Second)
+	s, err := c.StartSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.EndSession(ctx)
+	if s.ID() == nil {
+		t.Fatal("no lsid")
+	}
+	err = c.Database("db").RunCommand(motor.WithSession(ctx, s), bson.D{{Key: "ping", Value: 1}}).Err()
+	if !errors.Is(err, motor.ErrSessionsNotSupported) {
+		t.Errorf("RunCommand in a session on a deployment without sessions: %v, want ErrSessionsNotSupported", err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(withLsid) != 0 {
+		t.Errorf("commands sent with an lsid: %v", withLsid)
 	}
 }

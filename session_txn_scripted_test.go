@@ -368,3 +368,46 @@ func TestTxnIgnoresCollectionWriteConcern(t *testing.T) {
 	checkTxnCmd(t, got[1], "findAndModify", 1, false)
 	checkTxnCmd(t, got[2], "commitTransaction", 1, false)
 }
+
+// A cursor opened in a transaction does not prefetch: its getMore would
+// run concurrently with the application's commands, or after the commit,
+// outside the transaction.
+func TestTxnCursorDoesNotPrefetch(t *testing.T) {
+	f, c := newTxFake(t, 1, false, func(_ int, req wiretest.Request) []wiretest.Reply {
+		if req.Command == "find" {
+			return rdCursorReply(8, "db.c", "firstBatch", bson.D{{Key: "a", Value: 1}})
+		}
+		if req.Command == "getMore" {
+			return rdCursorReply(0, "db.c", "nextBatch", bson.D{{Key: "a", Value: 2}})
+		}
+		return nil
+	})
+	ctx := ctxTimeout(t, 20*time.Second)
+	s, err := c.StartSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.EndSession(ctx)
+	if err := s.StartTransaction(); err != nil {
+		t.Fatal(err)
+	}
+	cur, err := c.Database("db").Collection("c").Find(motor.WithSession(ctx, s), bson.D{}, motor.FindOptions{BatchSize: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !cur.Next(ctx) {
+		t.Fatalf("Next: %v", cur.Err())
+	}
+	if err := s.CommitTransaction(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := s.TransactionState(); got != motor.TransactionCommitted {
+		t.Errorf("state after commit %v, want committed", got)
+	}
+	_ = cur.Close(ctx) // waits for a prefetched getMore, if one was sent
+	for _, r := range f.sent(0) {
+		if r.name == "getMore" {
+			t.Errorf("a getMore was sent in the background: %v", r.body)
+		}
+	}
+}

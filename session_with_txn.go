@@ -71,7 +71,7 @@ func (s *Session) WithTransaction(ctx context.Context, fn func(ctx context.Conte
 		if err := fn(tctx); err != nil {
 			last = err
 			if st := s.TransactionState(); st == TransactionStarting || st == TransactionInProgress {
-				_ = s.AbortTransaction(tctx)
+				s.abortAfterCallback(tctx)
 			}
 			if HasErrorLabel(err, LabelTransientTransactionError) && ctx.Err() == nil {
 				if time.Now().Before(deadline) {
@@ -94,6 +94,23 @@ func (s *Session) WithTransaction(ctx context.Context, fn func(ctx context.Conte
 			return err
 		}
 	}
+}
+
+// txnAbortTimeout bounds the abortTransaction that WithTransaction sends
+// when ctx is already done.
+const txnAbortTimeout = 5 * time.Second
+
+// abortAfterCallback aborts the transaction after fn failed. When ctx is
+// done (fn failed because of it), the abort is still sent, within
+// txnAbortTimeout: otherwise the server would hold the transaction, and
+// its locks, until its lifetime limit.
+func (s *Session) abortAfterCallback(ctx context.Context) {
+	if ctx.Err() != nil {
+		actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), txnAbortTimeout)
+		defer cancel()
+		ctx = actx
+	}
+	_ = s.AbortTransaction(ctx)
 }
 
 // commitLoop commits, retrying the commit while it fails with

@@ -136,8 +136,13 @@ func TestWithTransactionTimeout(t *testing.T) {
 		}
 		return nil
 	})
+	// Connect first: the deadline must leave room for several attempts on
+	// a loaded machine, not be spent on the handshake.
+	if err := c.Ping(ctxTimeout(t, 20*time.Second)); err != nil {
+		t.Fatal(err)
+	}
 	// ctx's deadline stands in for the 120 s limit, which it shortens.
-	ctx := ctxTimeout(t, 300*time.Millisecond)
+	ctx := ctxTimeout(t, time.Second)
 	s, err := c.StartSession()
 	if err != nil {
 		t.Fatal(err)
@@ -173,8 +178,13 @@ func TestWithTransactionTimeLimit(t *testing.T) {
 		}
 		return nil
 	})
-	defer motor.SetWithTransactionTimeout(200 * time.Millisecond)()
+	defer motor.SetWithTransactionTimeout(time.Second)()
 	ctx := ctxTimeout(t, 20*time.Second) // longer than the limit
+	// Connect first: the limit must leave room for several commits on a
+	// loaded machine, not be spent on the handshake.
+	if err := c.Ping(ctx); err != nil {
+		t.Fatal(err)
+	}
 	s, err := c.StartSession()
 	if err != nil {
 		t.Fatal(err)
@@ -193,7 +203,7 @@ func TestWithTransactionTimeLimit(t *testing.T) {
 		t.Errorf("the timeout error does not expose the last error: %v", err)
 	}
 	if d := time.Since(start); d > 5*time.Second {
-		t.Errorf("WithTransaction took %v with a 200ms limit", d)
+		t.Errorf("WithTransaction took %v with a 1s limit", d)
 	}
 	if commits.Load() < 2 {
 		t.Errorf("%d commit attempts, want retries until the limit", commits.Load())
@@ -363,5 +373,39 @@ func TestTxnClientErrors(t *testing.T) {
 	}
 	if got := f.sent(n); len(got) != 1 {
 		t.Errorf("client errors sent commands: %v", got)
+	}
+}
+
+// The transaction of a callback that failed because ctx ended is still
+// aborted on the server.
+func TestWithTransactionAbortsAfterCancel(t *testing.T) {
+	f, c := newTxFake(t, 1, false, nil)
+	ctx, cancel := context.WithCancel(ctxTimeout(t, 20*time.Second))
+	s, err := c.StartSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.EndSession(context.Background())
+	err = s.WithTransaction(ctx, func(ctx context.Context) error {
+		if _, err := c.Database("db").Collection("c").InsertOne(ctx, bson.D{}); err != nil {
+			return err
+		}
+		cancel()
+		return ctx.Err()
+	})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("WithTransaction: %v, want context.Canceled", err)
+	}
+	aborts := 0
+	for _, r := range f.sent(0) {
+		if r.name == "abortTransaction" {
+			aborts++
+		}
+	}
+	if aborts != 1 {
+		t.Errorf("%d abortTransaction sent after the cancellation, want 1", aborts)
+	}
+	if st := s.TransactionState(); st != motor.TransactionAborted {
+		t.Errorf("state %v, want aborted", st)
 	}
 }

@@ -156,12 +156,14 @@ func (a *attempt) checkExplicit() error {
 }
 
 // explicitServer returns the server session of the explicit session,
-// checking one out at its first use.
+// checking one out at its first use. A deployment without sessions
+// (timeout 0) is an error even when the session took its server session
+// before (Session.ID, StartTransaction): the specification asks for one.
 func (a *attempt) explicitServer(timeout time.Duration) (*session.Server, error) {
+	if timeout <= 0 {
+		return nil, fmt.Errorf("%s: %w", a.cmd.Name, ErrSessionsNotSupported)
+	}
 	s, err := a.explicit.Server(func() *session.Server {
-		if timeout <= 0 {
-			return nil
-		}
 		return a.x.Sessions.CheckOut(timeout, time.Now())
 	})
 	switch {

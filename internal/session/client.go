@@ -19,9 +19,12 @@ var ErrEnded = mongoerr.ErrSessionEnded
 // greatest $clusterTime it has seen, the operationTime of its last
 // operation and, in a snapshot session, its snapshot time.
 //
-// A Client is safe for concurrent use, although the specification does
-// not ask for it: a cursor's prefetched getMore may run while the
-// application uses the session.
+// The methods of a Client are safe for concurrent use, although the
+// specification does not ask for it: a cursor's prefetched getMore may run
+// while the application uses the session. The operations of one session
+// are not: a retryable write increments its server session's TxnNumber
+// outside the lock, so writes (and StartTxn) in one session must not run
+// concurrently, as the specification says of sessions.
 type Client struct {
 	// Owner is the executor that started the session; other executors
 	// reject it.
