@@ -16,6 +16,7 @@ package op
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"sync"
 	"time"
 
@@ -150,6 +151,10 @@ type Result struct {
 // Run runs cmd and returns its result. A reply with ok: 0 is returned as a
 // *mongoerr.ServerError.
 func (x *Executor) Run(ctx context.Context, cmd *Command) (Result, error) {
+	// ctx holds the application's Session, whose cleanup (when nothing
+	// references it any more) ends the server session: keep it reachable
+	// until the command is done with that server session.
+	defer runtime.KeepAlive(ctx)
 	a := attempt{x: x, cmd: cmd, sess: cmd.Session, opID: nextOperationID()}
 	if cmd.Session == nil {
 		a.explicit = SessionFrom(ctx)
