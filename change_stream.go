@@ -69,6 +69,7 @@ type ChangeStream struct {
 	opts     ChangeStreamOptions
 	explicit op.Ref
 	sess     *session.Server // the implicit session, kept across resumes
+	wire     int32           // the max wire version of the cursor's server
 
 	// Owned by the iterating goroutine.
 	token      bson.Raw        // the cached resume token

@@ -20,7 +20,8 @@ import (
 var resumableCodes = []int32{6, 7, 89, 91, 189, 262, 9001, 10107, 11600, 11602, 13435, 13436, 63, 150, 13388, 234, 133}
 
 // resumable reports whether err, which ended a getMore of core, lets the
-// stream resume. The wire version is that of core's server.
+// stream resume. The wire version is that of core's server when its
+// aggregate ran, not as the error left it.
 func (cs *ChangeStream) resumable(core *cursorCore, err error) bool {
 	if errors.Is(err, ErrClientClosed) || errors.Is(err, ErrCursorClosed) {
 		return false
@@ -30,8 +31,7 @@ func (cs *ChangeStream) resumable(core *cursorCore, err error) bool {
 		if se.Code == 43 { // CursorNotFound
 			return true
 		}
-		sd, _ := cs.client.cluster.Topology().Description().Server(core.addr)
-		if sd.MaxWireVersion >= 9 {
+		if cs.wire >= 9 {
 			return se.HasLabel("ResumableChangeStreamError")
 		}
 		return slices.Contains(resumableCodes, se.Code)
@@ -126,8 +126,8 @@ func (cs *ChangeStream) aggregate(ctx context.Context, first bool) (*cursorCore,
 	t, o, cl := cs.target, cs.opts, cs.client
 	pipeline := make(bson.A, 0, 1+len(cs.stages))
 	pipeline = append(pipeline, bson.D{{Key: "$changeStream", Value: cs.stage(first)}})
-	for v := range cs.stages.Values() {
-		pipeline = append(pipeline, v)
+	for _, v := range cs.stages.Values() {
+		pipeline = append(pipeline, v.Document()) // encodePipeline checked it is one
 	}
 	d := make(bson.D, 0, 6)
 	if t.coll == "" {
@@ -162,6 +162,9 @@ func (cs *ChangeStream) aggregate(ctx context.Context, first bool) (*cursorCore,
 		cs.mu.Unlock()
 	}
 	res.Session = cs.sess
+	if sd, ok := cl.cluster.Topology().Description().Server(res.Address); ok {
+		cs.wire = sd.MaxWireVersion
+	}
 	reply, err := parseCursorReply(res.Reply, "firstBatch")
 	if err != nil {
 		cl.exec.ReleasePin(res.Pinned)
