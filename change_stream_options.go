@@ -45,6 +45,9 @@ type ChangeStreamOptions struct {
 	// ShowExpandedEvents asks for the expanded events (createIndexes,
 	// create, modify, ...); MongoDB 6.0+.
 	ShowExpandedEvents *bool
+	// Prefetch requests each next batch while the current one is being
+	// read, as a Cursor does; nil means true. A Motor option, not sent.
+	Prefetch *bool
 }
 
 func mergeChangeStream(opts []ChangeStreamOptions) ChangeStreamOptions {
@@ -63,6 +66,7 @@ func mergeChangeStream(opts []ChangeStreamOptions) ChangeStreamOptions {
 		setPtr(&o.Collation, p.Collation)
 		setAny(&o.Comment, p.Comment)
 		setPtr(&o.ShowExpandedEvents, p.ShowExpandedEvents)
+		setPtr(&o.Prefetch, p.Prefetch)
 	}
 	return o
 }

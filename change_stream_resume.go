@@ -179,7 +179,7 @@ func (cs *ChangeStream) aggregate(ctx context.Context, first bool) (*cursorCore,
 		cs.token = reply.token
 	}
 	co := cursorOpts{reg: t.reg, batchSize: o.BatchSize, comment: o.Comment, maxAwait: o.MaxAwaitTime,
-		awaitData: true, tailable: true, prefetch: true, keepSession: true}
+		awaitData: true, tailable: true, prefetch: o.Prefetch == nil || *o.Prefetch, keepSession: true}
 	return newCursorCore(ctx, cl, res, reply, co)
 }
 
