@@ -51,3 +51,7 @@ func WithoutChangeStreamSkips(skips []Skip) []Skip {
 	}
 	return out
 }
+
+// UsesChangeStreams reports whether a test opens a change stream (the
+// createChangeStream operation). A filter for RunSuites.
+func UsesChangeStreams(t *Test) bool { return t.uses(featureOps[ChangeStreams]...) }
