@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"runtime"
 	"sync"
 
 	"github.com/motor-go/motor/bson"
@@ -62,14 +63,13 @@ type ChangeStream struct {
 	// returned. Its bytes belong to the stream's batch and are not reused.
 	Current bson.Raw
 
-	client   *Client
+	*csShared
 	target   aggTarget
 	cluster  bool
 	stages   bson.RawArray
 	opts     ChangeStreamOptions
 	explicit op.Ref
-	sess     *session.Server // the implicit session, kept across resumes
-	wire     int32           // the max wire version of the cursor's server
+	wire     int32 // the max wire version of the cursor's server
 
 	// Owned by the iterating goroutine.
 	token      bson.Raw        // the cached resume token
@@ -78,9 +78,17 @@ type ChangeStream struct {
 	resume     bool            // the next call resumes first (ctx cut a getMore)
 	err        error
 	waitErr    error
+}
+
+// csShared is the part of a ChangeStream that Close, Client.Close and the
+// cleanup of an abandoned stream share with the reading goroutine: the
+// current cursor and the session.
+type csShared struct {
+	client *Client
 
 	mu       sync.Mutex
 	core     *cursorCore
+	sess     *session.Server // the implicit session, kept across resumes
 	closed   bool
 	opening  bool // an aggregate is in flight
 	sessDone bool
@@ -115,7 +123,7 @@ func watch(ctx context.Context, t aggTarget, cluster bool, pipeline any, o Chang
 	if err := cl.checkMaxAwait(o.MaxAwaitTime); err != nil {
 		return nil, err
 	}
-	cs := &ChangeStream{client: cl, target: t, cluster: cluster, stages: stages, opts: o, explicit: op.SessionRef(ctx)}
+	cs := &ChangeStream{csShared: &csShared{client: cl}, target: t, cluster: cluster, stages: stages, opts: o, explicit: op.SessionRef(ctx)}
 	switch {
 	case o.StartAfter != nil:
 		cs.token, err = cs.marshalToken("startAfter", o.StartAfter)
@@ -133,6 +141,7 @@ func watch(ctx context.Context, t aggTarget, cluster bool, pipeline any, o Chang
 	if err := cs.open(ctx, true); err != nil {
 		return nil, err
 	}
+	runtime.AddCleanup(cs, (*csShared).abandoned, cs.csShared)
 	return cs, nil
 }
 
@@ -163,6 +172,7 @@ func (cs *ChangeStream) Next(ctx context.Context) bool { return cs.next(ctx, tru
 func (cs *ChangeStream) TryNext(ctx context.Context) bool { return cs.next(ctx, false) }
 
 func (cs *ChangeStream) next(ctx context.Context, block bool) bool {
+	defer runtime.KeepAlive(cs) // no cleanup (see abandoned) while Next works
 	cs.waitErr, cs.Current = nil, nil
 	for cs.err == nil {
 		if cs.resume && !cs.resumeNow(ctx) {
@@ -183,7 +193,7 @@ func (cs *ChangeStream) next(ctx context.Context, block bool) bool {
 		}
 		if err := core.err; err != nil {
 			switch {
-			case ctx.Err() != nil: // a getMore cut short by ctx: resume next time
+			case ctx.Err() != nil || isContextErr(err): // a getMore cut short by ctx: resume next time
 				cs.waitErr, cs.resume = err, true
 				return false
 			case cs.resumable(core, err):
@@ -228,7 +238,7 @@ func (cs *ChangeStream) deliver(core *cursorCore, d bson.Raw) bool {
 }
 
 // current returns the stream's cursor, nil once it is closed.
-func (cs *ChangeStream) current() *cursorCore {
+func (cs *csShared) current() *cursorCore {
 	cs.mu.Lock()
 	defer cs.mu.Unlock()
 	if cs.closed {
@@ -270,7 +280,9 @@ func (cs *ChangeStream) ID() int64 {
 // server's cursor (ctx bounds it; its error is returned) and ends the
 // stream's session. Close may be called more than once, and from another
 // goroutine than the one reading.
-func (cs *ChangeStream) Close(ctx context.Context) error {
+func (cs *ChangeStream) Close(ctx context.Context) error { return cs.close(ctx) }
+
+func (cs *csShared) close(ctx context.Context) error {
 	cs.mu.Lock()
 	if cs.closed {
 		cs.mu.Unlock()
@@ -290,7 +302,7 @@ func (cs *ChangeStream) Close(ctx context.Context) error {
 }
 
 // endSession returns the implicit session to the pool, once.
-func (cs *ChangeStream) endSession() {
+func (cs *csShared) endSession() {
 	cs.mu.Lock()
 	s, done := cs.sess, cs.sessDone
 	cs.sessDone = true
@@ -298,6 +310,21 @@ func (cs *ChangeStream) endSession() {
 	if !done && s != nil {
 		cs.client.exec.EndSession(s)
 	}
+}
+
+// abandoned closes a stream that was garbage collected unclosed, on a
+// goroutine of its own that Client.Close waits for, as cursorCore.abandoned
+// does.
+func (cs *csShared) abandoned() {
+	if !cs.client.open.goStart() {
+		return // the client is closing, and closes the cursor
+	}
+	go func() {
+		defer cs.client.open.goDone()
+		ctx, cancel := context.WithTimeout(context.Background(), abandonedKillTimeout)
+		defer cancel()
+		_ = cs.close(ctx) // best effort: nobody is waiting
+	}()
 }
 
 // All returns an iterator over the events, which waits for new ones until
@@ -319,4 +346,11 @@ func (cs *ChangeStream) All(ctx context.Context) iter.Seq2[bson.Raw, error] {
 			yield(nil, err)
 		}
 	}
+}
+
+// isContextErr reports whether err is, or wraps, a context's error: a
+// getMore that a ctx ended, whose deadline may fire on the connection just
+// before ctx.Err reports it.
+func isContextErr(err error) bool {
+	return errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled)
 }

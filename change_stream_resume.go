@@ -47,7 +47,7 @@ func (cs *ChangeStream) resumeNow(ctx context.Context) bool {
 		_ = core.closeWith(ctx, ErrCursorClosed, true) // the specification has kill errors suppressed
 	}
 	if err := cs.open(ctx, false); err != nil {
-		if ctx.Err() != nil {
+		if ctx.Err() != nil || isContextErr(err) {
 			cs.waitErr = err // try again next time
 			return false
 		}

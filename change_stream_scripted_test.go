@@ -3,6 +3,7 @@ package motor_test
 import (
 	"context"
 	"errors"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -438,5 +439,22 @@ func TestChangeEventDecode(t *testing.T) {
 		len(up.UpdateDescription.TruncatedArrays) != 1 || up.UpdateDescription.TruncatedArrays[0] != (motor.TruncatedArray{Field: "a", NewSize: 1}) ||
 		up.DocumentKey.Lookup("_id").String() != "2" {
 		t.Errorf("update event: %+v", up)
+	}
+}
+
+func TestChangeStreamAbandoned(t *testing.T) {
+	f, c := newRdFake(t, 21, csScript([][]wiretest.Reply{csBatch(7, "firstBatch", nil, nil)}, nil))
+	func() {
+		if _, err := c.Database("db").Collection("c").Watch(ctxTimeout(t, 20*time.Second), bson.A{}); err != nil {
+			t.Fatal(err)
+		}
+	}()
+	deadline := time.Now().Add(10 * time.Second)
+	for len(f.requests("killCursors")) == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("a change stream garbage collected unclosed was not closed")
+		}
+		runtime.GC()
+		time.Sleep(20 * time.Millisecond)
 	}
 }
