@@ -145,3 +145,38 @@ func TestChangeStreamMissingResumeToken(t *testing.T) {
 		t.Errorf("the stream was not closed: %d killCursors, id %d", len(f.requests("killCursors")), cs.ID())
 	}
 }
+
+// A stream opened in an explicit session runs its getMores and its resume
+// in that session, whatever the context of Next.
+func TestChangeStreamExplicitSession(t *testing.T) {
+	f, c := newRdFake(t, 21, csScript(
+		[][]wiretest.Reply{csBatch(7, "firstBatch", nil, nil, csEv(1)), csBatch(8, "firstBatch", nil, nil, csEv(2))},
+		[][]wiretest.Reply{csErr(6, "ResumableChangeStreamError")}))
+	ctx := ctxTimeout(t, 20*time.Second)
+	s, err := c.StartSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.EndSession(ctx)
+	cs, err := c.Database("db").Collection("c").Watch(motor.WithSession(ctx, s), bson.A{}, motor.ChangeStreamOptions{Prefetch: new(false)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cs.Close(ctx)
+	for range 2 {
+		if !cs.Next(ctx) {
+			t.Fatal(cs.Err())
+		}
+	}
+	want := s.ID().Lookup("id").String()
+	for _, name := range []string{"aggregate", "getMore"} {
+		for i, r := range f.requests(name) {
+			if got := r.Body.Lookup("lsid", "id").String(); got != want {
+				t.Errorf("%s %d: lsid %s, want the session's %s", name, i, got, want)
+			}
+		}
+	}
+	if n := len(f.requests("aggregate")); n != 2 {
+		t.Errorf("%d aggregates, want 2", n)
+	}
+}
