@@ -40,6 +40,7 @@ type cursorCore struct {
 
 	// Owned by the iterating goroutine.
 	docs     []bson.Raw // the current batch
+	token    bson.Raw   // the batch's postBatchResumeToken, if any
 	pos      int        // the next document of docs to hand out
 	fresh    bool       // no document of docs has been handed out yet
 	returned int64      // documents received, for limit
@@ -68,6 +69,10 @@ type cursorOpts struct {
 	tailable  bool
 	comment   any // sent with every getMore
 	prefetch  bool
+	// keepSession leaves the implicit session to the cursor's owner (a
+	// change stream, which resumes with it) instead of ending it with the
+	// cursor.
+	keepSession bool
 }
 
 // fetch is one prefetched getMore; done is closed once reply and err are set.
@@ -82,6 +87,9 @@ type cursorReply struct {
 	id   int64
 	ns   string
 	docs []bson.Raw
+	// token is the batch's postBatchResumeToken, nil when there is none
+	// (change streams).
+	token bson.Raw
 }
 
 // ErrCursorClosed is reported by Cursor.Err when Next needed another batch
@@ -110,6 +118,9 @@ func decodeCursorReply(reply bson.Raw, batch string) (cursorReply, error) {
 		return r, fmt.Errorf("cursor reply without an id: %v", cur)
 	}
 	r.ns = cur.Lookup("ns").StringValue()
+	if t, ok := cur.Lookup("postBatchResumeToken").DocumentOK(); ok {
+		r.token = t
+	}
 	arr, ok := cur.Lookup(batch).ArrayOK()
 	if !ok {
 		return r, fmt.Errorf("cursor reply without %s: %v", batch, cur)
@@ -152,7 +163,7 @@ func newCursorCore(ctx context.Context, cl *Client, res op.Result, first cursorR
 			c.prefetch = false
 		}
 	}
-	c.docs, c.fresh, c.returned = first.docs, true, int64(len(first.docs))
+	c.docs, c.fresh, c.returned, c.token = first.docs, true, int64(len(first.docs)), first.token
 	if c.id == 0 {
 		c.closed = true
 		c.release()
@@ -228,7 +239,9 @@ func (c *cursorCore) release() {
 	s := c.sess
 	c.sess = nil
 	c.mu.Unlock()
-	c.client.exec.EndSession(s)
+	if !c.keepSession {
+		c.client.exec.EndSession(s)
+	}
 	c.client.exec.ReleasePin(c.pin)
 	c.client.open.remove(c)
 }

@@ -83,7 +83,7 @@ func (c *cursorCore) next(ctx context.Context, block bool) (bson.Raw, bool) {
 
 // install makes r the current batch.
 func (c *cursorCore) install(r cursorReply) {
-	c.docs, c.pos, c.fresh = r.docs, 0, true
+	c.docs, c.pos, c.fresh, c.token = r.docs, 0, true, r.token
 	c.returned += int64(len(r.docs))
 }
 

@@ -76,6 +76,15 @@
 // and client. Errors carry the labels LabelTransientTransactionError and
 // LabelUnknownTransactionCommitResult (see HasErrorLabel).
 //
+// # Change streams
+//
+// Collection.Watch, Database.Watch and Client.Watch open a ChangeStream of
+// change events, which users decode into a ChangeEvent[T]. The stream
+// resumes by itself once after each resumable error, from its cached resume
+// token; ResumeToken returns that token, for a later Watch with
+// ChangeStreamOptions.ResumeAfter. Prefer Watch to an Aggregate with a
+// $changeStream stage, which does not resume.
+//
 // # Errors
 //
 // A reply with ok: 0 is a *ServerError, with the server's code, code name,

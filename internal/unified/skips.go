@@ -10,7 +10,7 @@ package unified
 // skipped only when they fail with the server's answer the entry quotes
 // (ServerSays). No entry covers a driver bug or a missing driver feature:
 // those are the "not run" and "known failure" lists of the tests.
-var FerretDBSkips = concatSkips(formatSkips, crudSkips, failPointSkips, otherSkips, adminSkips, sessionSkips, txnSkips)
+var FerretDBSkips = concatSkips(formatSkips, crudSkips, failPointSkips, otherSkips, adminSkips, sessionSkips, txnSkips, changeStreamSkips)
 
 func concatSkips(lists ...[]Skip) []Skip {
 	var out []Skip

@@ -63,6 +63,7 @@ func AllSuites(tb testing.TB) []Suite {
 			},
 		},
 		{dir: "transactions-convenient-api/unified"},
+		{dir: "change-streams/unified"},
 	}
 }
 
@@ -71,9 +72,6 @@ func AllSuites(tb testing.TB) []Suite {
 func ValidPassSuite() Suite {
 	return Suite{
 		dir: "unified-test-format/valid-pass",
-		notYet: map[string]string{
-			"poc-change-streams.json": needsChangeStreams,
-		},
 	}
 }
 
@@ -83,19 +81,12 @@ func (s Suite) Dir() string { return s.dir }
 
 // Reasons a test is not run: the public API it needs is not in Motor yet.
 const (
-	needsChangeStreams = "change streams (Watch; a later issue)"
 	// notBackpressure: the retries of the Client Backpressure
 	// specification (SystemOverloadedError, RetryableError).
 	notBackpressure = "the client backpressure retry loop (Client Backpressure specification; a later issue)"
 )
 
 var retryableReadsNotYet = map[string]string{
-	"changeStreams-client.watch.json":               needsChangeStreams,
-	"changeStreams-client.watch-serverErrors.json":  needsChangeStreams,
-	"changeStreams-db.coll.watch.json":              needsChangeStreams,
-	"changeStreams-db.coll.watch-serverErrors.json": needsChangeStreams,
-	"changeStreams-db.watch.json":                   needsChangeStreams,
-	"changeStreams-db.watch-serverErrors.json":      needsChangeStreams,
 	"count.json":                              notCount,
 	"count-serverErrors.json":                 notCount,
 	"listCollectionObjects.json":              notObjects,

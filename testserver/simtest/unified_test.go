@@ -2,6 +2,7 @@ package simtest
 
 import (
 	"context"
+	"os"
 	"slices"
 	"testing"
 	"time"
@@ -162,5 +163,43 @@ func TestUnifiedSimulatorTransactions(t *testing.T) {
 		sh := newShardedWith(t, sim.ShardedOptions{Routers: 2, ClusterTime: true})
 		tg := openTarget(t, "sim-sharded-txn", sh.URI("heartbeatFrequencyMS=500"))
 		unified.RunSuites(t, []*unified.Target{tg}, suites, skips, unified.UsesTransactions)
+	})
+}
+
+// csSuites are the suites TestUnifiedSimulatorChangeStreams runs, with
+// valid-pass's poc-change-streams.json.
+var csSuites = []string{"change-streams/unified", "retryable-reads/unified"}
+
+// TestUnifiedSimulatorChangeStreams runs the change stream tests
+// (change-streams/unified, the changeStreams files of retryable-reads and
+// valid-pass's poc-change-streams.json: the tests that open a change
+// stream) against a replica set and a sharded cluster (two mongos) of the
+// simulator, with its logical clock. The skip list applies without its
+// entries for FerretDB's lack of change streams
+// (unified.WithoutChangeStreamSkips). MOTOR_SIM_CS=1 runs it until the
+// simulator's change events are merged.
+//
+//	MOTOR_SIM_CS=1 go test ./testserver/simtest -run TestUnifiedSimulatorChangeStreams -v
+func TestUnifiedSimulatorChangeStreams(t *testing.T) {
+	if os.Getenv("MOTOR_SIM_CS") != "1" {
+		t.Skip("the simulator's change events are not merged yet; MOTOR_SIM_CS=1 runs this test")
+	}
+	var suites []unified.Suite
+	for _, s := range unified.AllSuites(t) {
+		if slices.Contains(csSuites, s.Dir()) {
+			suites = append(suites, s)
+		}
+	}
+	suites = append(suites, unified.ValidPassSuite())
+	skips := unified.WithoutChangeStreamSkips(simSkips)
+	t.Run("replicaset", func(t *testing.T) {
+		rs := newRS(t, sim.Options{ClusterTime: true})
+		tg := openTarget(t, "sim-replicaset-cs", rs.URI("heartbeatFrequencyMS=500"))
+		unified.RunSuites(t, []*unified.Target{tg}, suites, skips, unified.UsesChangeStreams)
+	})
+	t.Run("sharded", func(t *testing.T) {
+		sh := newShardedWith(t, sim.ShardedOptions{Routers: 2, ClusterTime: true})
+		tg := openTarget(t, "sim-sharded-cs", sh.URI("heartbeatFrequencyMS=500"))
+		unified.RunSuites(t, []*unified.Target{tg}, suites, skips, unified.UsesChangeStreams)
 	})
 }
