@@ -1,0 +1,511 @@
+package sim
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"fmt"
+	"time"
+
+	"github.com/motor-go/motor/bson"
+)
+
+// Change stream error codes.
+const (
+	codeUnknownField            = 40415
+	codeInvalidResumeToken      = 260
+	codeChangeStreamFatal       = 280
+	codeChangeStreamHistoryLost = 286
+	codeInvalidNamespace        = 73
+	codeFailedToParse           = 9
+	codeTypeMismatch            = 14
+)
+
+// changeEventsDB and changeEventsColl are where the backend evaluates the
+// stages after $changeStream, one event at a time.
+const (
+	changeEventsDB   = "motor_sim_changes"
+	changeEventsColl = "events"
+)
+
+// defaultAwait is how long a getMore waits for events without maxTimeMS.
+const defaultAwait = time.Second
+
+// changeCursor is a change stream cursor.
+type changeCursor struct {
+	id       int64
+	db, coll string // coll "" watches the database, db "" the cluster
+	ns       string // the cursor's ns in replies
+	pipeline bson.A // the stages after $changeStream
+	fullDoc  string
+	before   string
+	expanded bool
+
+	pos         uint64 // seq of the next event to read
+	pbrt        resumeToken
+	invalidated bool // the invalidate event was returned
+	pendingInv  *resumeToken
+	busy        bool
+}
+
+// isChangeStreamAggregate reports whether body is an aggregate whose first
+// stage is $changeStream.
+func isChangeStreamAggregate(body bson.Raw) bool {
+	for _, st := range body.Lookup("pipeline").Array().Values() {
+		d, _ := st.DocumentOK()
+		return d.Lookup("$changeStream").Type != 0
+	}
+	return false
+}
+
+// changeCursorOf returns the change stream cursor a getMore names.
+func (l *changeLog) cursor(id int64) *changeCursor {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.cursors[id]
+}
+
+// isChangeStreamRequest reports whether req opens a change stream or
+// continues one.
+func (cn *conn) isChangeStreamRequest(req *request) bool {
+	switch req.name {
+	case "aggregate":
+		return isChangeStreamAggregate(req.msg.Body)
+	case "getMore":
+		id, _ := req.msg.Body.Lookup("getMore").AsInt64OK()
+		return cn.m.c.changes.cursor(id) != nil
+	}
+	return false
+}
+
+// serveChangeStream answers the change stream commands: an aggregate with
+// $changeStream, and getMore and killCursors on its cursors.
+func (cn *conn) serveChangeStream(req *request) (done bool, err error) {
+	switch req.name {
+	case "aggregate":
+		if !req.changeStream {
+			return false, nil
+		}
+		if req.session.autocommit {
+			return true, cn.fail(req, codeOperationNotSupportedInTransaction,
+				"Operation not permitted in transaction :: caused by :: $changeStream cannot be used in a transaction")
+		}
+		return true, cn.openChangeStream(req)
+	case "getMore":
+		if !req.changeStream {
+			return false, nil
+		}
+		return true, cn.changeGetMore(req)
+	case "killCursors":
+		var ids []int64
+		for _, v := range req.msg.Body.Lookup("cursors").Array().Values() {
+			id, _ := v.AsInt64OK()
+			ids = append(ids, id)
+		}
+		if len(ids) == 0 || cn.m.c.changes.cursor(ids[0]) == nil {
+			return false, nil
+		}
+		killed, notFound := bson.A{}, bson.A{}
+		l := &cn.m.c.changes
+		l.mu.Lock()
+		for _, id := range ids {
+			if l.cursors[id] != nil {
+				delete(l.cursors, id)
+				killed = append(killed, id)
+			} else {
+				notFound = append(notFound, id)
+			}
+		}
+		l.mu.Unlock()
+		return true, cn.replyChange(req, bson.D{{Key: "cursorsKilled", Value: killed}, {Key: "cursorsNotFound", Value: notFound},
+			{Key: "cursorsAlive", Value: bson.A{}}, {Key: "cursorsUnknown", Value: bson.A{}}, {Key: "ok", Value: 1.0}})
+	}
+	return false, nil
+}
+
+// replyChange sends d, with the cluster time when the deployment has a
+// clock.
+func (cn *conn) replyChange(req *request, d bson.D) error {
+	if cn.m.c.clusterTime {
+		d = append(d, cn.m.c.tick()...)
+	}
+	return cn.replyDoc(req, d, 0)
+}
+
+// openChangeStream opens a change stream cursor and replies with its first
+// batch.
+func (cn *conn) openChangeStream(req *request) error {
+	body := req.msg.Body
+	db := body.Lookup("$db").StringValue()
+	cur := &changeCursor{db: db, fullDoc: "default", before: "off"}
+	target := body.Lookup("aggregate")
+	if coll, ok := target.StringValueOK(); ok {
+		cur.coll, cur.ns = coll, db+"."+coll
+	} else {
+		cur.ns = db + ".$cmd.aggregate"
+	}
+	var spec bson.Raw
+	ok := false
+	for i, st := range body.Lookup("pipeline").Array().Values() {
+		if i == 0 {
+			spec, ok = st.Document().Lookup("$changeStream").DocumentOK()
+			continue
+		}
+		cur.pipeline = append(cur.pipeline, st)
+	}
+	if !ok {
+		return cn.fail(req, codeFailedToParse, "the $changeStream stage must be a document")
+	}
+	l := &cn.m.c.changes
+	l.mu.Lock()
+	l.active = true
+	l.mu.Unlock()
+	next, _, first := l.position()
+	cur.pos = next
+	for k, v := range spec.Elements() {
+		switch k {
+		case "fullDocument":
+			cur.fullDoc, ok = v.StringValueOK()
+		case "fullDocumentBeforeChange":
+			cur.before, ok = v.StringValueOK()
+		case "showExpandedEvents":
+			cur.expanded, ok = v.BooleanOK()
+		case "allChangesForCluster":
+			var all bool
+			all, ok = v.BooleanOK()
+			if all {
+				if db != "admin" || cur.coll != "" {
+					return cn.fail(req, codeInvalidNamespace, "$changeStream may only be run on admin when allChangesForCluster is true")
+				}
+				cur.db = ""
+			}
+		case "resumeAfter", "startAfter":
+			tok, err := parseResumeToken(v)
+			if err != nil {
+				return cn.fail(req, codeFailedToParse, "Failed to parse resume token: "+err.Error())
+			}
+			if tok.kind == tokenInvalidate && k == "resumeAfter" {
+				return cn.fail(req, codeInvalidResumeToken,
+					"Attempting to resume a change stream using 'resumeAfter' is not allowed from an invalidate notification.")
+			}
+			cur.pos = tok.seq
+			if tok.kind != tokenHighWater {
+				cur.pos++
+			}
+		case "startAtOperationTime":
+			var ts bson.Timestamp
+			if ts, ok = v.TimestampOK(); ok {
+				cur.pos = l.firstAtOrAfter(ts)
+			}
+		default:
+			return cn.fail(req, codeUnknownField, fmt.Sprintf("BSON field '$changeStream.%s' is an unknown field.", k))
+		}
+		if !ok {
+			return cn.fail(req, codeTypeMismatch, fmt.Sprintf("BSON field '$changeStream.%s' has the wrong type", k))
+		}
+	}
+	if cur.db == "" && db != "admin" {
+		cur.db = db
+	}
+	if db == "admin" && cur.db == "admin" {
+		return cn.fail(req, codeInvalidNamespace, "$changeStream may not be opened on the internal admin database")
+	}
+	if cur.pos < first {
+		return cn.fail(req, codeChangeStreamHistoryLost, "Resume of change stream was not possible, as the resume point may no longer be in the oplog.")
+	}
+	if cur.pos > next {
+		return cn.fail(req, codeChangeStreamFatal, "cannot resume stream; the resume token was not found.")
+	}
+	cur.pbrt = cn.highWater(cur.pos)
+	batchSize := -1
+	if n, ok := body.Lookup("cursor", "batchSize").AsInt64OK(); ok {
+		batchSize = int(n)
+	}
+	var batch bson.A
+	if batchSize != 0 {
+		var err error
+		if batch, err = cn.changeBatch(cur, batchSize, 0); err != nil {
+			return cn.changeError(req, err)
+		}
+	}
+	id := int64(0)
+	if !cur.invalidated {
+		l.mu.Lock()
+		if l.cursors == nil {
+			l.cursors = map[int64]*changeCursor{}
+		}
+		l.nextID++
+		id = 1<<52 + l.nextID
+		cur.id = id
+		l.cursors[id] = cur
+		l.mu.Unlock()
+	}
+	return cn.replyChange(req, bson.D{{Key: "cursor", Value: bson.D{
+		{Key: "firstBatch", Value: batch}, {Key: "postBatchResumeToken", Value: cur.pbrt.doc()},
+		{Key: "id", Value: id}, {Key: "ns", Value: cur.ns}}}, {Key: "ok", Value: 1.0}})
+}
+
+// changeGetMore answers a getMore on a change stream cursor.
+func (cn *conn) changeGetMore(req *request) error {
+	body := req.msg.Body
+	id, _ := body.Lookup("getMore").AsInt64OK()
+	l := &cn.m.c.changes
+	l.mu.Lock()
+	cur := l.cursors[id]
+	if cur == nil || cur.busy {
+		l.mu.Unlock()
+		return cn.fail(req, 43, fmt.Sprintf("cursor id %d not found", id))
+	}
+	cur.busy = true
+	l.mu.Unlock()
+	defer func() {
+		l.mu.Lock()
+		cur.busy = false
+		l.mu.Unlock()
+	}()
+	if code, fired := cn.m.evalGetMoreFailPoint(); fired {
+		l.mu.Lock()
+		delete(l.cursors, id)
+		l.mu.Unlock()
+		return cn.failGetMore(req, code)
+	}
+	batchSize := -1
+	if n, ok := body.Lookup("batchSize").AsInt64OK(); ok && n > 0 {
+		batchSize = int(n)
+	}
+	wait := defaultAwait
+	if ms, ok := body.Lookup("maxTimeMS").AsInt64OK(); ok {
+		wait = time.Duration(ms) * time.Millisecond
+	}
+	batch, err := cn.changeBatch(cur, batchSize, wait)
+	if err != nil {
+		l.mu.Lock()
+		delete(l.cursors, id)
+		l.mu.Unlock()
+		return cn.changeError(req, err)
+	}
+	if cur.invalidated {
+		l.mu.Lock()
+		delete(l.cursors, id)
+		l.mu.Unlock()
+		id = 0
+	}
+	return cn.replyChange(req, bson.D{{Key: "cursor", Value: bson.D{
+		{Key: "nextBatch", Value: batch}, {Key: "postBatchResumeToken", Value: cur.pbrt.doc()},
+		{Key: "id", Value: id}, {Key: "ns", Value: cur.ns}}}, {Key: "ok", Value: 1.0}})
+}
+
+// changeErr is an error of a change stream that the client gets as a
+// command error.
+type changeErr struct {
+	code int32
+	msg  string
+}
+
+func (e *changeErr) Error() string { return e.msg }
+
+// changeError replies with err if it is a command error, or returns it to
+// close the connection.
+func (cn *conn) changeError(req *request, err error) error {
+	if ce, ok := err.(*changeErr); ok {
+		return cn.fail(req, ce.code, ce.msg)
+	}
+	return err
+}
+
+// highWater returns the token of a batch that ends before the event seq.
+func (cn *conn) highWater(seq uint64) resumeToken {
+	return resumeToken{ct: bson.Timestamp{T: cn.m.c.clockStart, I: cn.m.c.clock.Load()}, seq: seq, kind: tokenHighWater}
+}
+
+// changeBatch returns up to n (n < 0: any number of) events of cur, waiting
+// up to wait for the first one.
+func (cn *conn) changeBatch(cur *changeCursor, n int, wait time.Duration) (bson.A, error) {
+	l := &cn.m.c.changes
+	var deadline <-chan time.Time
+	if wait > 0 {
+		t := time.NewTimer(wait)
+		defer t.Stop()
+		deadline = t.C
+	}
+	var batch bson.A
+	for {
+		if cur.pendingInv != nil {
+			batch = append(batch, cn.invalidateDoc(*cur.pendingInv))
+			cur.pbrt, cur.pendingInv, cur.invalidated = *cur.pendingInv, nil, true
+			return batch, nil
+		}
+		_, wake, first := l.position()
+		if cur.pos < first {
+			return nil, &changeErr{codeChangeStreamHistoryLost, "Resume of change stream was not possible, as the resume point may no longer be in the oplog."}
+		}
+		for _, e := range l.since(cur.pos, 0) {
+			cur.pos = e.seq + 1
+			if !cur.matches(&e) {
+				cur.pbrt = resumeToken{ct: e.ct, seq: cur.pos, kind: tokenHighWater}
+				continue
+			}
+			d, err := cn.eventDoc(cur, &e)
+			if err != nil {
+				return nil, err
+			}
+			if d != nil {
+				batch = append(batch, d)
+				cur.pbrt = e.token()
+			} else {
+				cur.pbrt = resumeToken{ct: e.ct, seq: cur.pos, kind: tokenHighWater}
+			}
+			if cur.invalidatedBy(&e) {
+				inv := resumeToken{ct: e.ct, seq: e.seq, kind: tokenInvalidate}
+				cur.pendingInv = &inv
+				if n < 0 || len(batch) < n {
+					batch = append(batch, cn.invalidateDoc(inv))
+					cur.pbrt, cur.pendingInv, cur.invalidated = inv, nil, true
+				}
+				return batch, nil
+			}
+			if n > 0 && len(batch) >= n {
+				return batch, nil
+			}
+		}
+		if len(batch) > 0 || deadline == nil {
+			if len(batch) == 0 {
+				cur.pbrt = cn.highWater(cur.pos)
+			}
+			return batch, nil
+		}
+		select {
+		case <-wake:
+		case <-deadline:
+			deadline = nil
+		case <-cn.done:
+			return nil, errConnClosed
+		}
+	}
+}
+
+// internalDBs are the databases a cluster-wide change stream leaves out.
+var internalDBs = setOf("admin", "config", "local", changeEventsDB)
+
+// matches reports whether cur shows e.
+func (cur *changeCursor) matches(e *changeEvent) bool {
+	if expandedOps[e.op] && !cur.expanded {
+		return false
+	}
+	switch {
+	case cur.db == "":
+		return !internalDBs[e.db]
+	case cur.coll == "":
+		return e.db == cur.db
+	}
+	return e.db == cur.db && e.coll == cur.coll
+}
+
+// invalidatedBy reports whether e ends cur with an invalidate event.
+func (cur *changeCursor) invalidatedBy(e *changeEvent) bool {
+	switch {
+	case cur.db == "":
+		return false
+	case cur.coll == "":
+		return e.op == "dropDatabase" && e.db == cur.db
+	}
+	return (e.op == "drop" || e.op == "rename") && e.db == cur.db && e.coll == cur.coll
+}
+
+// invalidateDoc is the invalidate event of token t.
+func (cn *conn) invalidateDoc(t resumeToken) bson.D {
+	return bson.D{{Key: "_id", Value: t.doc()}, {Key: "operationType", Value: "invalidate"},
+		{Key: "clusterTime", Value: t.ct}, {Key: "wallTime", Value: time.Now()}}
+}
+
+// collectionUUID returns a UUID standing for the collection db.coll.
+func collectionUUID(db, coll string) bson.Binary {
+	h := sha256.Sum256([]byte(db + "." + coll))
+	return bson.Binary{Subtype: 4, Data: h[:16]}
+}
+
+// eventDoc returns the document of e for cur, after the cursor's pipeline;
+// nil when the pipeline filters it out.
+func (cn *conn) eventDoc(cur *changeCursor, e *changeEvent) (bson.Raw, error) {
+	tok := e.token().doc()
+	d := bson.D{{Key: "_id", Value: tok}, {Key: "operationType", Value: e.op},
+		{Key: "clusterTime", Value: e.ct}, {Key: "wallTime", Value: e.wall}}
+	if cur.expanded && e.coll != "" {
+		d = append(d, bson.E{Key: "collectionUUID", Value: collectionUUID(e.db, e.coll)})
+	}
+	switch e.op {
+	case "insert", "replace":
+		d = append(d, bson.E{Key: "fullDocument", Value: e.post})
+	case "update":
+		switch cur.fullDoc {
+		case "updateLookup":
+			docs, err := cn.findAll(e.db, e.coll, bson.D{{Key: "_id", Value: e.post.Lookup("_id")}})
+			if err != nil {
+				return nil, err
+			}
+			var full any
+			if len(docs) > 0 {
+				full = docs[0]
+			}
+			d = append(d, bson.E{Key: "fullDocument", Value: full})
+		case "whenAvailable", "required":
+			d = append(d, bson.E{Key: "fullDocument", Value: e.post})
+		}
+	}
+	ns := bson.D{{Key: "db", Value: e.db}}
+	if e.coll != "" {
+		ns = append(ns, bson.E{Key: "coll", Value: e.coll})
+	}
+	d = append(d, bson.E{Key: "ns", Value: ns})
+	for _, f := range e.fields {
+		if !cur.expanded && (f.Key == "operationDescription" || f.Key == "nsType") && !expandedOps[e.op] {
+			continue
+		}
+		d = append(d, f)
+	}
+	if e.pre != nil && (cur.before == "whenAvailable" || cur.before == "required") {
+		d = append(d, bson.E{Key: "fullDocumentBeforeChange", Value: e.pre})
+	}
+	raw, err := bson.Marshal(d)
+	if err != nil {
+		return nil, err
+	}
+	if len(cur.pipeline) == 0 {
+		return raw, nil
+	}
+	return cn.applyPipeline(cur, raw, tok)
+}
+
+// applyPipeline runs the stages after $changeStream on the event doc,
+// on the backend, and checks that they kept its _id.
+func (cn *conn) applyPipeline(cur *changeCursor, doc bson.Raw, tok bson.D) (bson.Raw, error) {
+	if r, err := cn.backendCommand(bson.D{{Key: "insert", Value: changeEventsColl}, {Key: "documents", Value: bson.A{doc}},
+		{Key: "$db", Value: changeEventsDB}}); err != nil {
+		return nil, err
+	} else if !okReply(r) || r.Lookup("writeErrors").Type != 0 {
+		return nil, fmt.Errorf("sim: storing a change event: %s", r)
+	}
+	defer cn.backendCommand(bson.D{{Key: "delete", Value: changeEventsColl}, {Key: "deletes", Value: bson.A{
+		bson.D{{Key: "q", Value: bson.D{{Key: "_id", Value: tok}}}, {Key: "limit", Value: int32(0)}}}},
+		{Key: "$db", Value: changeEventsDB}})
+	pipeline := append(bson.A{bson.D{{Key: "$match", Value: bson.D{{Key: "_id", Value: tok}}}}}, cur.pipeline...)
+	reply, err := cn.backendCommand(bson.D{{Key: "aggregate", Value: changeEventsColl}, {Key: "pipeline", Value: pipeline},
+		{Key: "cursor", Value: bson.D{}}, {Key: "$db", Value: changeEventsDB}})
+	if err != nil {
+		return nil, err
+	}
+	if !okReply(reply) {
+		code, _ := reply.Lookup("code").AsInt64OK()
+		msg, _ := reply.Lookup("errmsg").StringValueOK()
+		return nil, &changeErr{int32(code), msg}
+	}
+	first, ok := reply.Lookup("cursor", "firstBatch", "0").DocumentOK()
+	if !ok {
+		return nil, nil
+	}
+	out := bson.Raw(bytes.Clone(first))
+	want, _ := bson.Marshal(tok)
+	if id, ok := out.Lookup("_id").DocumentOK(); !ok || !bytes.Equal(id, want) {
+		return nil, &changeErr{codeChangeStreamFatal, "Encountered an event whose _id field, which contains the resume token, was modified by the pipeline. Modifying the _id field of an event makes it impossible to resume the stream from that point. Only transformations that retain the unmodified _id field are allowed."}
+	}
+	return out, nil
+}

@@ -1,0 +1,312 @@
+package sim
+
+import (
+	"bytes"
+	"strings"
+
+	"github.com/motor-go/motor/bson"
+)
+
+// recordedCommands are the commands whose effects go into the change event
+// log.
+var recordedCommands = setOf("insert", "update", "delete", "findAndModify", "findandmodify",
+	"drop", "dropDatabase", "renameCollection", "create", "createIndexes", "dropIndexes", "collMod")
+
+// forwardRecorded forwards req, recording its effects in the change event
+// log when the log is active: the documents a write changes are read
+// before it (by the statements' filters) and after it (by _id), and the
+// events are added before the reply is sent.
+func (cn *conn) forwardRecorded(req *request) error {
+	if !recordedCommands[req.name] || !cn.m.c.changes.isActive() {
+		return cn.forward(req)
+	}
+	body := req.msg.Body
+	db := body.Lookup("$db").StringValue()
+	coll, _ := body.Lookup(req.name).StringValueOK()
+	w := &watchedWrite{cn: cn, name: req.name, db: db, coll: coll, body: body}
+	if err := w.before(req); err != nil {
+		return err
+	}
+	req.onReply = func(reply bson.Raw) {
+		if okReply(reply) {
+			cn.m.c.addChanges(w.after(req, reply))
+		}
+	}
+	return cn.forward(req)
+}
+
+// watchedWrite is what a recorded command saw before it ran.
+type watchedWrite struct {
+	cn         *conn
+	name       string
+	db, coll   string
+	body       bson.Raw
+	pre        [][]bson.Raw // per statement, the documents its filter matched
+	replace    []bool       // per statement, whether it replaces
+	colls      []string     // dropDatabase: the database's collections
+	collExists bool
+}
+
+// statements returns the statement documents of an update or delete, from
+// its document sequence or its array.
+func statements(req *request, field string) []bson.Raw {
+	var out []bson.Raw
+	for _, s := range req.msg.Sequences {
+		if s.Identifier == field {
+			for d := range s.Documents() {
+				out = append(out, bson.Raw(d))
+			}
+		}
+	}
+	for _, v := range req.msg.Body.Lookup(field).Array().Values() {
+		if d, ok := v.DocumentOK(); ok {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// isReplacement reports whether an update document u replaces the
+// document: it is a document without operators.
+func isReplacement(u bson.RawValue) bool {
+	d, ok := u.DocumentOK()
+	if !ok {
+		return false
+	}
+	for k := range d.Elements() {
+		return !strings.HasPrefix(k, "$")
+	}
+	return true
+}
+
+// before reads what the command will change.
+func (w *watchedWrite) before(req *request) error {
+	var err error
+	switch w.name {
+	case "update", "delete":
+		field, qk := "updates", "q"
+		if w.name == "delete" {
+			field = "deletes"
+		}
+		for _, st := range statements(req, field) {
+			docs, ferr := w.cn.findAll(w.db, w.coll, st.Lookup(qk))
+			if ferr != nil {
+				docs = nil // a filter the backend cannot read: no events
+			}
+			w.pre = append(w.pre, docs)
+			w.replace = append(w.replace, w.name == "update" && isReplacement(st.Lookup("u")))
+		}
+	case "findAndModify", "findandmodify":
+		q := w.body.Lookup("query")
+		var filter any = bson.D{}
+		if q.Type != 0 {
+			filter = q
+		}
+		docs, ferr := w.cn.findAll(w.db, w.coll, filter)
+		if ferr != nil {
+			docs = nil
+		}
+		w.pre = [][]bson.Raw{docs}
+		w.replace = []bool{isReplacement(w.body.Lookup("update"))}
+	case "dropDatabase":
+		w.colls, err = w.cn.collectionNames(w.db)
+	case "drop", "create":
+		w.collExists, err = w.cn.collectionExists(w.db, w.coll)
+	}
+	return err
+}
+
+// after returns the events of the command, which succeeded with reply.
+func (w *watchedWrite) after(req *request, reply bson.Raw) []changeEvent {
+	ev := func(op string, fields bson.D) changeEvent {
+		return changeEvent{op: op, db: w.db, coll: w.coll, fields: fields}
+	}
+	switch w.name {
+	case "insert":
+		failed := writeErrorIndexes(reply)
+		var out []changeEvent
+		for i, d := range statements(req, "documents") {
+			if failed[i] {
+				continue
+			}
+			e := ev("insert", bson.D{{Key: "documentKey", Value: docKey(d)}})
+			e.post = bytes.Clone(d)
+			out = append(out, e)
+		}
+		return out
+	case "update", "delete", "findAndModify", "findandmodify":
+		return w.afterDocs(reply)
+	case "drop":
+		if !w.collExists {
+			return nil
+		}
+		return []changeEvent{ev("drop", nil)}
+	case "dropDatabase":
+		var out []changeEvent
+		for _, c := range w.colls {
+			out = append(out, changeEvent{op: "drop", db: w.db, coll: c})
+		}
+		return append(out, changeEvent{op: "dropDatabase", db: w.db})
+	case "renameCollection":
+		from, _ := w.body.Lookup("renameCollection").StringValueOK()
+		to, _ := w.body.Lookup("to").StringValueOK()
+		fdb, fcoll, _ := strings.Cut(from, ".")
+		tdb, tcoll, _ := strings.Cut(to, ".")
+		toNS := bson.D{{Key: "db", Value: tdb}, {Key: "coll", Value: tcoll}}
+		dropTarget, _ := w.body.Lookup("dropTarget").BooleanOK()
+		return []changeEvent{{op: "rename", db: fdb, coll: fcoll, fields: bson.D{
+			{Key: "to", Value: toNS},
+			{Key: "operationDescription", Value: bson.D{{Key: "to", Value: toNS}, {Key: "dropTarget", Value: dropTarget}}},
+		}}}
+	case "create":
+		if w.collExists {
+			return nil
+		}
+		desc := bson.D{}
+		for k, v := range w.body.Elements() {
+			if k != "create" && k != "$db" && k != "lsid" && k != "$clusterTime" && k != "writeConcern" && k != "txnNumber" && k != "$readPreference" {
+				desc = append(desc, bson.E{Key: k, Value: v})
+			}
+		}
+		nsType := "collection"
+		if w.body.Lookup("viewOn").Type != 0 {
+			nsType = "view"
+		}
+		return []changeEvent{ev("create", bson.D{{Key: "operationDescription", Value: desc}, {Key: "nsType", Value: nsType}})}
+	case "createIndexes":
+		return []changeEvent{ev("createIndexes", bson.D{{Key: "operationDescription",
+			Value: bson.D{{Key: "indexes", Value: w.body.Lookup("indexes")}}}})}
+	case "dropIndexes":
+		return []changeEvent{ev("dropIndexes", bson.D{{Key: "operationDescription",
+			Value: bson.D{{Key: "indexes", Value: w.body.Lookup("index")}}}})}
+	case "collMod":
+		return []changeEvent{ev("modify", bson.D{{Key: "operationDescription", Value: bson.D{}}})}
+	}
+	return nil
+}
+
+// afterDocs returns the events of an update, delete or findAndModify: the
+// documents read before are read again by _id, with those upserted.
+func (w *watchedWrite) afterDocs(reply bson.Raw) []changeEvent {
+	var out []changeEvent
+	var ids bson.A
+	for _, docs := range w.pre {
+		for _, d := range docs {
+			ids = append(ids, d.Lookup("_id"))
+		}
+	}
+	var upserted []bson.RawValue
+	for _, v := range reply.Lookup("upserted").Array().Values() {
+		upserted = append(upserted, v.Document().Lookup("_id"))
+	}
+	if id := reply.Lookup("lastErrorObject", "upserted"); id.Type != 0 {
+		upserted = append(upserted, id)
+	}
+	ids = append(ids, bsonValues(upserted)...)
+	cur := map[string]bson.Raw{}
+	if len(ids) > 0 {
+		now, err := w.cn.findAll(w.db, w.coll, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}})
+		if err != nil {
+			return nil
+		}
+		for _, d := range now {
+			cur[idKey(d.Lookup("_id"))] = d
+		}
+	}
+	seen := map[string]bool{}
+	for i, docs := range w.pre {
+		for _, d := range docs {
+			k := idKey(d.Lookup("_id"))
+			if seen[k] {
+				continue
+			}
+			n, ok := cur[k]
+			switch {
+			case !ok:
+				seen[k] = true
+				out = append(out, changeEvent{op: "delete", db: w.db, coll: w.coll, pre: d,
+					fields: bson.D{{Key: "documentKey", Value: docKey(d)}}})
+			case !bytes.Equal(n, d):
+				seen[k] = true
+				e := changeEvent{op: "update", db: w.db, coll: w.coll, pre: d, post: n,
+					fields: bson.D{{Key: "documentKey", Value: docKey(d)}}}
+				if w.replace[i] {
+					e.op = "replace"
+				} else {
+					e.fields = append(e.fields, bson.E{Key: "updateDescription", Value: updateDescription(d, n)})
+				}
+				out = append(out, e)
+			}
+		}
+	}
+	for _, id := range upserted {
+		if n, ok := cur[idKey(id)]; ok {
+			out = append(out, changeEvent{op: "insert", db: w.db, coll: w.coll, post: n,
+				fields: bson.D{{Key: "documentKey", Value: docKey(n)}}})
+		}
+	}
+	return out
+}
+
+// bsonValues converts raw values to an array's elements.
+func bsonValues(vs []bson.RawValue) bson.A {
+	out := make(bson.A, len(vs))
+	for i, v := range vs {
+		out[i] = v
+	}
+	return out
+}
+
+// docKey returns {_id} of d.
+func docKey(d bson.Raw) bson.D {
+	return bson.D{{Key: "_id", Value: d.Lookup("_id")}}
+}
+
+// writeErrorIndexes returns the indexes of the statements that failed.
+func writeErrorIndexes(reply bson.Raw) map[int]bool {
+	out := map[int]bool{}
+	for _, v := range reply.Lookup("writeErrors").Array().Values() {
+		if i, ok := v.Document().Lookup("index").AsInt64OK(); ok {
+			out[int(i)] = true
+		}
+	}
+	return out
+}
+
+// updateDescription compares the top-level fields of a document before
+// and after an update: the fields added or changed, and those removed.
+func updateDescription(pre, post bson.Raw) bson.D {
+	old := map[string]bson.RawValue{}
+	for k, v := range pre.Elements() {
+		old[k] = v
+	}
+	updated := bson.D{}
+	for k, v := range post.Elements() {
+		o, ok := old[k]
+		if !ok || o.Type != v.Type || !bytes.Equal(o.Value, v.Value) {
+			updated = append(updated, bson.E{Key: k, Value: v})
+		}
+		delete(old, k)
+	}
+	removed := bson.A{}
+	for k := range pre.Elements() {
+		if _, ok := old[k]; ok {
+			removed = append(removed, k)
+		}
+	}
+	return bson.D{{Key: "updatedFields", Value: updated}, {Key: "removedFields", Value: removed},
+		{Key: "truncatedArrays", Value: bson.A{}}}
+}
+
+// collectionNames returns the names of the collections of db.
+func (cn *conn) collectionNames(db string) ([]string, error) {
+	reply, err := cn.backendCommand(bson.D{{Key: "listCollections", Value: 1}, {Key: "nameOnly", Value: true}, {Key: "$db", Value: db}})
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, v := range reply.Lookup("cursor", "firstBatch").Array().Values() {
+		out = append(out, v.Document().Lookup("name").StringValue())
+	}
+	return out, nil
+}
