@@ -150,7 +150,7 @@ func (cn *conn) openChangeStream(req *request) error {
 			spec, ok = st.Document().Lookup("$changeStream").DocumentOK()
 			continue
 		}
-		cur.pipeline = append(cur.pipeline, st)
+		cur.pipeline = append(cur.pipeline, bson.RawValue{Type: st.Type, Value: bytes.Clone(st.Value)})
 	}
 	if !ok {
 		return cn.fail(req, codeFailedToParse, "the $changeStream stage must be a document")

@@ -23,13 +23,14 @@ func (cn *conn) forwardRecorded(req *request) error {
 	body := req.msg.Body
 	db := body.Lookup("$db").StringValue()
 	coll, _ := body.Lookup(req.name).StringValueOK()
-	w := &watchedWrite{cn: cn, name: req.name, db: db, coll: coll, body: body}
+	// The events outlive the request: they keep copies.
+	w := &watchedWrite{cn: cn, name: req.name, db: db, coll: coll, body: bytes.Clone(body)}
 	if err := w.before(req); err != nil {
 		return err
 	}
 	req.onReply = func(reply bson.Raw) {
 		if okReply(reply) {
-			cn.m.c.addChanges(w.after(req, reply))
+			cn.m.c.addChanges(w.implicitCreate(w.after(req, reply)))
 		}
 	}
 	return cn.forward(req)
@@ -110,10 +111,24 @@ func (w *watchedWrite) before(req *request) error {
 		w.replace = []bool{isReplacement(w.body.Lookup("update"))}
 	case "dropDatabase":
 		w.colls, err = w.cn.collectionNames(w.db)
-	case "drop", "create":
+	}
+	if err == nil && w.name != "dropDatabase" && w.name != "renameCollection" {
 		w.collExists, err = w.cn.collectionExists(w.db, w.coll)
 	}
 	return err
+}
+
+// implicitCreate returns the events of a write, preceded by the create
+// event of the collection when the write created it, as mongod reports an
+// implicit creation.
+func (w *watchedWrite) implicitCreate(evs []changeEvent) []changeEvent {
+	if w.collExists || w.name == "create" || w.name == "drop" || w.name == "dropIndexes" || w.name == "collMod" ||
+		w.name == "dropDatabase" || w.name == "renameCollection" || len(evs) == 0 {
+		return evs
+	}
+	create := changeEvent{op: "create", db: w.db, coll: w.coll, fields: bson.D{
+		{Key: "operationDescription", Value: bson.D{}}, {Key: "nsType", Value: "collection"}}}
+	return append([]changeEvent{create}, evs...)
 }
 
 // after returns the events of the command, which succeeded with reply.
@@ -259,7 +274,8 @@ func bsonValues(vs []bson.RawValue) bson.A {
 
 // docKey returns {_id} of d.
 func docKey(d bson.Raw) bson.D {
-	return bson.D{{Key: "_id", Value: d.Lookup("_id")}}
+	v := d.Lookup("_id")
+	return bson.D{{Key: "_id", Value: bson.RawValue{Type: v.Type, Value: bytes.Clone(v.Value)}}}
 }
 
 // writeErrorIndexes returns the indexes of the statements that failed.

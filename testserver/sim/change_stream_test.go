@@ -1,0 +1,226 @@
+package sim
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/motor-go/motor/bson"
+)
+
+// openStream opens a change stream with aggregate cmd and returns its
+// cursor id and the reply.
+func openStream(t *testing.T, c *client, cmd bson.D) (int64, bson.Raw) {
+	t.Helper()
+	r := c.run(cmd)
+	mustOK(t, "aggregate $changeStream", r)
+	id, _ := r.Lookup("cursor", "id").AsInt64OK()
+	if id == 0 {
+		t.Fatalf("aggregate $changeStream: %s, want an open cursor", r)
+	}
+	if r.Lookup("cursor", "postBatchResumeToken", "_data").Type != bson.TypeString {
+		t.Errorf("aggregate $changeStream: %s, want a postBatchResumeToken", r)
+	}
+	return id, r
+}
+
+// nextEvents runs getMore on a change stream cursor and returns its batch.
+func nextEvents(t *testing.T, c *client, db, coll string, id int64, extra ...any) ([]bson.Raw, bson.Raw) {
+	t.Helper()
+	cmd := append(doc("getMore", id, "collection", coll, "maxTimeMS", int32(500), "$db", db), doc(extra...)...)
+	r := c.run(cmd)
+	mustOK(t, "getMore", r)
+	if r.Lookup("cursor", "postBatchResumeToken", "_data").Type != bson.TypeString {
+		t.Errorf("getMore: %s, want a postBatchResumeToken", r)
+	}
+	var out []bson.Raw
+	for _, v := range r.Lookup("cursor", "nextBatch").Array().Values() {
+		out = append(out, v.Document())
+	}
+	return out, r
+}
+
+func opTypes(evs []bson.Raw) []string {
+	var out []string
+	for _, e := range evs {
+		out = append(out, e.Lookup("operationType").StringValue())
+	}
+	return out
+}
+
+// TestChangeStreamCollectionEvents watches a collection through inserts,
+// an update, a replace, a delete and a drop: each event has its fields, an
+// update its description and looked-up document, and the drop invalidates
+// the stream, which closes.
+func TestChangeStreamCollectionEvents(t *testing.T) {
+	rs := newRS(t, Options{ClusterTime: true})
+	db := testDB(t)
+	c := dial(t, rs.Addr(0))
+	mustOK(t, "create", c.run(doc("create", "c", "$db", db)))
+	id, _ := openStream(t, c, doc("aggregate", "c", "pipeline", bson.A{
+		doc("$changeStream", doc("fullDocument", "updateLookup", "fullDocumentBeforeChange", "whenAvailable"))},
+		"cursor", doc(), "$db", db))
+
+	mustOK(t, "insert", c.run(doc("insert", "c", "documents", bson.A{doc("_id", 1, "x", 1), doc("_id", 2, "x", 2)}, "$db", db)))
+	mustOK(t, "insert elsewhere", c.run(doc("insert", "other", "documents", bson.A{doc("_id", 1)}, "$db", db)))
+	mustOK(t, "update", c.run(doc("update", "c", "updates", bson.A{doc("q", doc("_id", 1), "u", doc("$set", doc("y", 1), "$unset", doc("x", "")))}, "$db", db)))
+	mustOK(t, "replace", c.run(doc("update", "c", "updates", bson.A{doc("q", doc("_id", 2), "u", doc("z", 3))}, "$db", db)))
+	mustOK(t, "delete", c.run(doc("delete", "c", "deletes", bson.A{doc("q", doc("_id", 1), "limit", 1)}, "$db", db)))
+	mustOK(t, "drop", c.run(doc("drop", "c", "$db", db)))
+
+	evs, r := nextEvents(t, c, db, "c", id)
+	want := []string{"insert", "insert", "update", "replace", "delete", "drop", "invalidate"}
+	if got := opTypes(evs); !slices.Equal(got, want) {
+		t.Fatalf("events %v, want %v", got, want)
+	}
+	if n, _ := r.Lookup("cursor", "id").AsInt64OK(); n != 0 {
+		t.Errorf("cursor id %d after invalidate, want 0", n)
+	}
+	ins := evs[0]
+	if ins.Lookup("ns", "coll").StringValue() != "c" || ins.Lookup("ns", "db").StringValue() != db ||
+		ins.Lookup("documentKey", "_id").Int32() != 1 || ins.Lookup("fullDocument", "x").Int32() != 1 ||
+		ins.Lookup("clusterTime").Type != bson.TypeTimestamp || ins.Lookup("wallTime").Type != bson.TypeDateTime {
+		t.Errorf("insert event %s", ins)
+	}
+	upd := evs[2]
+	if upd.Lookup("updateDescription", "updatedFields", "y").Int32() != 1 ||
+		!slices.Equal(stringsOf(upd.Lookup("updateDescription", "removedFields")), []string{"x"}) {
+		t.Errorf("update event %s, want updatedFields {y: 1}, removedFields [x]", upd)
+	}
+	if upd.Lookup("fullDocument").Type != bson.TypeNull || upd.Lookup("fullDocumentBeforeChange", "x").Int32() != 1 {
+		t.Errorf("update event %s, want a null looked-up document (deleted since) and the pre-image", upd)
+	}
+	if evs[3].Lookup("fullDocument", "z").Int32() != 3 {
+		t.Errorf("replace event %s", evs[3])
+	}
+	if evs[4].Lookup("documentKey", "_id").Int32() != 1 {
+		t.Errorf("delete event %s", evs[4])
+	}
+	if slices.ContainsFunc(evs, func(e bson.Raw) bool { return e.Lookup("_id", "_data").Type != bson.TypeString }) {
+		t.Errorf("events without a resume token: %v", evs)
+	}
+}
+
+// TestChangeStreamResume resumes after an event with resumeAfter and at an
+// operation time, refuses resumeAfter an invalidate, accepts startAfter it,
+// and fails a token it did not make.
+func TestChangeStreamResume(t *testing.T) {
+	rs := newRS(t, Options{ClusterTime: true})
+	db := testDB(t)
+	c := dial(t, rs.Addr(0))
+	cmd := func(opts bson.D, stages ...any) bson.D {
+		p := append(bson.A{doc("$changeStream", opts)}, stages...)
+		return doc("aggregate", "c", "pipeline", p, "cursor", doc(), "$db", db)
+	}
+	id, _ := openStream(t, c, cmd(doc()))
+	r := c.run(doc("insert", "c", "documents", bson.A{doc("_id", 1), doc("_id", 2)}, "$db", db))
+	mustOK(t, "insert", r)
+	opTime := r.Lookup("operationTime")
+	evs, _ := nextEvents(t, c, db, "c", id, "batchSize", int32(1))
+	if len(evs) != 1 {
+		t.Fatalf("%d events with batchSize 1, want 1", len(evs))
+	}
+	tok := evs[0].Lookup("_id")
+
+	_, r = openStream(t, c, cmd(doc("resumeAfter", tok)))
+	if got := r.Lookup("cursor", "firstBatch", "0", "documentKey", "_id").Int32(); got != 2 {
+		t.Errorf("resumeAfter the first insert: %s, want the second", r)
+	}
+	_, r = openStream(t, c, cmd(doc("startAtOperationTime", opTime)))
+	if n := r.Lookup("cursor", "firstBatch").Array().Len(); n != 0 {
+		// The insert's operationTime is after its events' cluster times.
+		t.Logf("startAtOperationTime: %d events", n)
+	}
+	mustOK(t, "drop", c.run(doc("drop", "c", "$db", db)))
+	r = c.run(cmd(doc("resumeAfter", tok)))
+	var inv bson.RawValue
+	for _, v := range r.Lookup("cursor", "firstBatch").Array().Values() {
+		if v.Document().Lookup("operationType").StringValue() == "invalidate" {
+			inv = v.Document().Lookup("_id")
+		}
+	}
+	if inv.Type == 0 {
+		t.Fatalf("resumed stream after a drop: %s, want an invalidate", r)
+	}
+	mustCode(t, "resumeAfter an invalidate", c.run(cmd(doc("resumeAfter", inv))), codeInvalidResumeToken)
+	mustOK(t, "startAfter an invalidate", c.run(cmd(doc("startAfter", inv))))
+	mustCode(t, "a token of another deployment", c.run(cmd(doc("resumeAfter", doc("_data", "82")))), codeFailedToParse)
+	mustCode(t, "unknown option", c.run(cmd(doc("bogus", 1))), codeUnknownField)
+	mustCode(t, "pipeline projecting _id out", func() bson.Raw {
+		id, _ := openStream(t, c, cmd(doc(), doc("$project", doc("_id", 0))))
+		mustOK(t, "insert", c.run(doc("insert", "c", "documents", bson.A{doc("_id", 3)}, "$db", db)))
+		return c.run(doc("getMore", id, "collection", "c", "maxTimeMS", int32(500), "$db", db))
+	}(), codeChangeStreamFatal)
+}
+
+// TestChangeStreamPipelineAndScopes filters events with $match, watches a
+// database and the cluster, and shows expanded events only when asked.
+func TestChangeStreamPipelineAndScopes(t *testing.T) {
+	rs := newRS(t, Options{})
+	db := testDB(t)
+	c := dial(t, rs.Addr(0))
+	agg := func(target any, adb string, opts bson.D, stages ...any) bson.D {
+		p := append(bson.A{doc("$changeStream", opts)}, stages...)
+		return doc("aggregate", target, "pipeline", p, "cursor", doc(), "$db", adb)
+	}
+	match, _ := openStream(t, c, agg("c", db, doc(), doc("$match", doc("fullDocument.z", 3))))
+	dbID, _ := openStream(t, c, agg(1, db, doc("showExpandedEvents", true)))
+	all, _ := openStream(t, c, agg(1, "admin", doc("allChangesForCluster", true)))
+	mustOK(t, "createIndexes", c.run(doc("createIndexes", "c", "indexes", bson.A{doc("key", doc("z", 1), "name", "z_1")}, "$db", db)))
+	mustOK(t, "insert", c.run(doc("insert", "c", "documents", bson.A{doc("_id", 1, "z", 1), doc("_id", 2, "z", 3)}, "$db", db)))
+
+	evs, _ := nextEvents(t, c, db, "c", match)
+	if len(evs) != 1 || evs[0].Lookup("fullDocument", "_id").Int32() != 2 {
+		t.Errorf("$match fullDocument.z 3: %v, want the second insert", evs)
+	}
+	evs, _ = nextEvents(t, c, db, "$cmd.aggregate", dbID)
+	if got := opTypes(evs); !slices.Equal(got, []string{"create", "createIndexes", "insert", "insert"}) {
+		t.Errorf("database stream with expanded events: %v", got)
+	} else if evs[2].Lookup("collectionUUID").Type != bson.TypeBinary {
+		t.Errorf("expanded insert event %s, want a collectionUUID", evs[2])
+	}
+	evs, _ = nextEvents(t, c, "admin", "$cmd.aggregate", all)
+	if got := opTypes(evs); !slices.Equal(got, []string{"insert", "insert"}) {
+		t.Errorf("cluster stream: %v", got)
+	}
+	r := c.run(doc("killCursors", "c", "cursors", bson.A{match}, "$db", db))
+	mustOK(t, "killCursors", r)
+	mustCode(t, "getMore after killCursors", c.run(doc("getMore", match, "collection", "c", "$db", db)), 43)
+}
+
+// TestChangeStreamFailPoints fails a change stream's getMore with
+// failCommand (no label) and failGetMoreAfterCursorCheckout (labelled
+// ResumableChangeStreamError for a resumable code).
+func TestChangeStreamFailPoints(t *testing.T) {
+	rs := newRS(t, Options{})
+	db := testDB(t)
+	c := dial(t, rs.Addr(0))
+	open := func() int64 {
+		id, _ := openStream(t, c, doc("aggregate", "c", "pipeline", bson.A{doc("$changeStream", doc())}, "cursor", doc(), "$db", db))
+		return id
+	}
+	getMore := func(id int64) bson.Raw {
+		return c.run(doc("getMore", id, "collection", "c", "maxTimeMS", int32(10), "$db", db))
+	}
+	mustOK(t, "failCommand", c.run(doc("configureFailPoint", "failCommand", "mode", doc("times", 1),
+		"data", doc("failCommands", bson.A{"getMore"}, "errorCode", 6), "$db", "admin")))
+	r := getMore(open())
+	mustCode(t, "getMore under failCommand", r, 6)
+	if l := labels(r); len(l) != 0 {
+		t.Errorf("failCommand error labels %v, want none", l)
+	}
+	mustOK(t, "failGetMoreAfterCursorCheckout", c.run(doc("configureFailPoint", GetMoreFailPointName, "mode", doc("times", 2),
+		"data", doc("errorCode", 6), "$db", "admin")))
+	r = getMore(open())
+	mustCode(t, "getMore under failGetMoreAfterCursorCheckout", r, 6)
+	if l := labels(r); !slices.Equal(l, []string{"ResumableChangeStreamError"}) {
+		t.Errorf("labels %v, want ResumableChangeStreamError", l)
+	}
+	mustOK(t, "reconfigure", c.run(doc("configureFailPoint", GetMoreFailPointName, "mode", doc("times", 1),
+		"data", doc("errorCode", 280), "$db", "admin")))
+	r = getMore(open())
+	mustCode(t, "non-resumable code", r, 280)
+	if l := labels(r); len(l) != 0 {
+		t.Errorf("labels %v for code 280, want none", l)
+	}
+	mustOK(t, "getMore after the fail point", getMore(open()))
+}
