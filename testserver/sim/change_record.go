@@ -17,16 +17,15 @@ var recordedCommands = setOf("insert", "update", "delete", "findAndModify", "fin
 // before it (by the statements' filters) and after it (by _id), and the
 // events are added before the reply is sent.
 func (cn *conn) forwardRecorded(req *request) error {
-	if !recordedCommands[req.name] || !cn.m.c.changes.isActive() {
-		return cn.forward(req)
-	}
 	body := req.msg.Body
 	db := body.Lookup("$db").StringValue()
 	coll, _ := body.Lookup(req.name).StringValueOK()
-	// The events outlive the request: they keep copies.
-	w := &watchedWrite{cn: cn, name: req.name, db: db, coll: coll, body: bytes.Clone(body)}
-	if err := w.before(req); err != nil {
-		return err
+	w, err := cn.watchWrite(req, db, coll)
+	if err != nil || w == nil {
+		if err != nil {
+			return err
+		}
+		return cn.forward(req)
 	}
 	req.onReply = func(reply bson.Raw) {
 		if okReply(reply) {
@@ -34,6 +33,32 @@ func (cn *conn) forwardRecorded(req *request) error {
 		}
 	}
 	return cn.forward(req)
+}
+
+// watchWrite reads what req, a command on db.coll, will change, when it is
+// a recorded command and the log is active; otherwise it returns nil.
+func (cn *conn) watchWrite(req *request, db, coll string) (*watchedWrite, error) {
+	if !recordedCommands[req.name] || !cn.m.c.changes.isActive() {
+		return nil, nil
+	}
+	// The events outlive the request: they keep copies.
+	w := &watchedWrite{cn: cn, name: req.name, db: db, coll: coll, body: bytes.Clone(req.msg.Body)}
+	if err := w.before(req); err != nil {
+		return nil, err
+	}
+	return w, nil
+}
+
+// txnEvents returns the events of a committed transaction with the
+// session's lsid and the transaction number, from body, the commit.
+func txnEvents(evs []changeEvent, body bson.Raw) []changeEvent {
+	lsid, _ := body.Lookup("lsid").DocumentOK()
+	lsid = bytes.Clone(lsid)
+	number, _ := body.Lookup("txnNumber").AsInt64OK()
+	for i := range evs {
+		evs[i].fields = append(evs[i].fields, bson.E{Key: "lsid", Value: lsid}, bson.E{Key: "txnNumber", Value: number})
+	}
+	return evs
 }
 
 // watchedWrite is what a recorded command saw before it ran.

@@ -224,3 +224,39 @@ func TestChangeStreamFailPoints(t *testing.T) {
 	}
 	mustOK(t, "getMore after the fail point", getMore(open()))
 }
+
+// TestChangeStreamTransaction sees a transaction's writes only when it
+// commits, with the session's lsid and the transaction number, and never
+// those of an aborted one.
+func TestChangeStreamTransaction(t *testing.T) {
+	rs := newRS(t, Options{})
+	db := testDB(t)
+	c := dial(t, rs.Addr(0))
+	mustOK(t, "create", c.run(doc("create", "c", "$db", db)))
+	id, _ := openStream(t, c, doc("aggregate", "c", "pipeline", bson.A{doc("$changeStream", doc())}, "cursor", doc(), "$db", db))
+	lsid := doc("id", bson.UUID{7, 7})
+	txnCmd := func(n int64, first bool, cmd ...any) bson.D {
+		d := append(doc(cmd...), doc("lsid", lsid, "txnNumber", n, "autocommit", false, "$db", db)...)
+		if first {
+			d = append(d, bson.E{Key: "startTransaction", Value: true})
+		}
+		return d
+	}
+	mustOK(t, "insert in txn 1", c.run(txnCmd(1, true, "insert", "c", "documents", bson.A{doc("_id", 1)})))
+	if evs, _ := nextEvents(t, c, db, "c", id, "maxTimeMS", int32(50)); len(evs) != 0 {
+		t.Fatalf("events before the commit: %v", evs)
+	}
+	mustOK(t, "abort txn 1", c.run(append(doc("abortTransaction", 1), doc("lsid", lsid, "txnNumber", int64(1), "autocommit", false, "$db", "admin")...)))
+	mustOK(t, "insert in txn 2", c.run(txnCmd(2, true, "insert", "c", "documents", bson.A{doc("_id", 2)})))
+	mustOK(t, "update in txn 2", c.run(txnCmd(2, false, "update", "c", "updates", bson.A{doc("q", doc("_id", 2), "u", doc("$set", doc("a", 1)))})))
+	mustOK(t, "commit txn 2", c.run(append(doc("commitTransaction", 1), doc("lsid", lsid, "txnNumber", int64(2), "autocommit", false, "$db", "admin")...)))
+	evs, _ := nextEvents(t, c, db, "c", id)
+	if got := opTypes(evs); !slices.Equal(got, []string{"insert", "update"}) {
+		t.Fatalf("events after the commit: %v, want insert, update", got)
+	}
+	for _, e := range evs {
+		if n, _ := e.Lookup("txnNumber").AsInt64OK(); n != 2 || e.Lookup("lsid", "id").Type != bson.TypeBinary {
+			t.Errorf("transaction event %s, want lsid and txnNumber 2", e)
+		}
+	}
+}
