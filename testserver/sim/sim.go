@@ -135,6 +135,47 @@
 // failover) answers a commit ok if it committed, and NoSuchTransaction
 // otherwise, rolling the transaction back.
 //
+// # Change streams
+//
+// FerretDB has no change streams; the deployment keeps a change event log
+// of its own (change_events.go), fed by the writes its members forward:
+// insert, update and replace (the documents are read by the statements'
+// filters before the write and by _id after it, giving the pre- and
+// post-images and the updateDescription of the changed top-level fields),
+// delete, findAndModify, drop, dropDatabase (a drop per collection, then
+// dropDatabase), renameCollection, and the expanded events create
+// (implicit creations included), createIndexes, dropIndexes and modify.
+// A transaction's events are published when it commits, with its lsid and
+// txnNumber; an aborted one's never. Each event has the next time of the
+// deployment's logical clock and a resume token {_data: hex} that encodes
+// it with the event's place in the log. The log records from the first
+// $changeStream aggregate the deployment receives, so deployments without
+// change streams pay nothing; it keeps the last 100,000 events.
+//
+// An aggregate whose first stage is $changeStream (on a collection, on a
+// database with aggregate: 1, or on admin with allChangesForCluster) opens
+// a cursor of the member's over the log (change_cursor.go), from now or
+// from resumeAfter, startAfter or startAtOperationTime, with the options
+// fullDocument (updateLookup reads the current document), fullDocumentBeforeChange
+// and showExpandedEvents (which adds collectionUUID and
+// operationDescription). The stages after $changeStream run on the backend,
+// one event at a time, in a collection of the simulator's
+// (motor_sim_changes.events); a pipeline that changes an event's _id fails
+// ChangeStreamFatalError (280). getMore returns up to batchSize events,
+// waiting up to maxTimeMS (1s by default) for the first (a new event, or
+// the connection closing, ends the wait), with a postBatchResumeToken in
+// every batch, as the aggregate's first batch; killCursors ends the
+// cursor. Dropping or renaming a watched collection, or dropping a watched
+// database, ends its stream with an invalidate event and a closed cursor;
+// resumeAfter an invalidate fails InvalidResumeToken (260), startAfter it
+// goes on. A token the simulator did not make fails FailedToParse, one
+// older than the log ChangeStreamHistoryLost (286), one beyond it
+// ChangeStreamFatalError. failCommand applies to these commands as to any
+// (its errors get no ResumableChangeStreamError label, as mongod's), and
+// the failGetMoreAfterCursorCheckout fail point fails a change stream's
+// getMore with the label on the codes mongod labels resumable
+// (change_failpoint.go).
+//
 // # JavaScript
 //
 // FerretDB has no JavaScript. The one expression the specification tests
@@ -154,12 +195,14 @@
 // protocol allows. OP_QUERY is not spoken: the connection is closed.
 //
 // Not simulated: $clusterTime and operationTime (FerretDB has neither)
-// unless Options.ClusterTime asks for a logical clock, the oplog, hidden and
-// priority-0 members, full snapshot isolation (see Transactions),
+// unless Options.ClusterTime asks for a logical clock, the oplog (change
+// streams read the simulator's own log), hidden and
+// priority-0 members, full snapshot isolation (see Transactions), nested
+// paths in a change event's updateDescription (top-level fields only),
 // prepared transactions and two-phase commits, the lock waits of writes
 // outside a transaction on documents a transaction wrote (they run at
-// once), transaction time limits, and any fail point but failCommand and
-// onPrimaryTransactionalWrite.
+// once), transaction time limits, and any fail point but failCommand,
+// onPrimaryTransactionalWrite and failGetMoreAfterCursorCheckout.
 //
 // # Goroutines
 //
