@@ -227,6 +227,9 @@ func (cn *conn) openChangeStream(req *request) error {
 			return cn.changeError(req, err)
 		}
 	}
+	if batch == nil {
+		batch = bson.A{} // an empty array, not null
+	}
 	id := int64(0)
 	if !cur.invalidated {
 		l.mu.Lock()
@@ -282,6 +285,9 @@ func (cn *conn) changeGetMore(req *request) error {
 		delete(l.cursors, id)
 		l.mu.Unlock()
 		return cn.changeError(req, err)
+	}
+	if batch == nil {
+		batch = bson.A{} // an empty array, not null
 	}
 	if cur.invalidated {
 		l.mu.Lock()

@@ -17,8 +17,9 @@ func openStream(t *testing.T, c *client, cmd bson.D) (int64, bson.Raw) {
 	if id == 0 {
 		t.Fatalf("aggregate $changeStream: %s, want an open cursor", r)
 	}
-	if r.Lookup("cursor", "postBatchResumeToken", "_data").Type != bson.TypeString {
-		t.Errorf("aggregate $changeStream: %s, want a postBatchResumeToken", r)
+	if r.Lookup("cursor", "postBatchResumeToken", "_data").Type != bson.TypeString ||
+		r.Lookup("cursor", "firstBatch").Type != bson.TypeArray {
+		t.Errorf("aggregate $changeStream: %s, want a firstBatch array and a postBatchResumeToken", r)
 	}
 	return id, r
 }
@@ -29,8 +30,9 @@ func nextEvents(t *testing.T, c *client, db, coll string, id int64, extra ...any
 	cmd := append(doc("getMore", id, "collection", coll, "maxTimeMS", int32(500), "$db", db), doc(extra...)...)
 	r := c.run(cmd)
 	mustOK(t, "getMore", r)
-	if r.Lookup("cursor", "postBatchResumeToken", "_data").Type != bson.TypeString {
-		t.Errorf("getMore: %s, want a postBatchResumeToken", r)
+	if r.Lookup("cursor", "postBatchResumeToken", "_data").Type != bson.TypeString ||
+		r.Lookup("cursor", "nextBatch").Type != bson.TypeArray {
+		t.Errorf("getMore: %s, want a nextBatch array and a postBatchResumeToken", r)
 	}
 	var out []bson.Raw
 	for _, v := range r.Lookup("cursor", "nextBatch").Array().Values() {
