@@ -17,6 +17,8 @@ const (
 	codeChangeStreamHistoryLost = 286
 	codeInvalidNamespace        = 73
 	codeFailedToParse           = 9
+	codeChangeStreamReplSetOnly = 40573
+	codeUnknownStage            = 40324 // FerretDB says 40234
 	codeTypeMismatch            = 14
 )
 
@@ -85,6 +87,9 @@ func (cn *conn) serveChangeStream(req *request) (done bool, err error) {
 		if !req.changeStream {
 			return false, nil
 		}
+		if cn.m.c.kind == kindStandalone {
+			return true, cn.fail(req, codeChangeStreamReplSetOnly, "The $changeStream stage is only supported on replica sets")
+		}
 		if req.session.autocommit {
 			return true, cn.fail(req, codeOperationNotSupportedInTransaction,
 				"Operation not permitted in transaction :: caused by :: $changeStream cannot be used in a transaction")
@@ -95,6 +100,8 @@ func (cn *conn) serveChangeStream(req *request) (done bool, err error) {
 			return false, nil
 		}
 		return true, cn.changeGetMore(req)
+	case "collMod":
+		return cn.collModImages(req)
 	case "killCursors":
 		var ids []int64
 		for _, v := range req.msg.Body.Lookup("cursors").Array().Values() {
@@ -155,6 +162,11 @@ func (cn *conn) openChangeStream(req *request) error {
 	if !ok {
 		return cn.fail(req, codeFailedToParse, "the $changeStream stage must be a document")
 	}
+	if len(cur.pipeline) > 0 {
+		if err := cn.checkPipeline(cur); err != nil {
+			return cn.changeError(req, err)
+		}
+	}
 	l := &cn.m.c.changes
 	l.mu.Lock()
 	l.active = true
@@ -210,10 +222,10 @@ func (cn *conn) openChangeStream(req *request) error {
 		return cn.fail(req, codeInvalidNamespace, "$changeStream may not be opened on the internal admin database")
 	}
 	if cur.pos < first {
-		return cn.fail(req, codeChangeStreamHistoryLost, "Resume of change stream was not possible, as the resume point may no longer be in the oplog.")
+		return cn.changeError(req, &changeErr{codeChangeStreamHistoryLost, "Resume of change stream was not possible, as the resume point may no longer be in the oplog."})
 	}
 	if cur.pos > next {
-		return cn.fail(req, codeChangeStreamFatal, "cannot resume stream; the resume token was not found.")
+		return cn.changeError(req, &changeErr{codeChangeStreamFatal, "cannot resume stream; the resume token was not found."})
 	}
 	cur.pbrt = cn.highWater(cur.pos)
 	batchSize := -1
@@ -313,6 +325,11 @@ func (e *changeErr) Error() string { return e.msg }
 // close the connection.
 func (cn *conn) changeError(req *request, err error) error {
 	if ce, ok := err.(*changeErr); ok {
+		if !req.hasLabels && (ce.code == codeChangeStreamFatal || ce.code == codeChangeStreamHistoryLost) {
+			// mongod labels the errors of its NonResumableChangeStreamError
+			// category.
+			req.labels, req.hasLabels = []string{"NonResumableChangeStreamError"}, true
+		}
 		return cn.fail(req, ce.code, ce.msg)
 	}
 	return err
@@ -438,24 +455,8 @@ func (cn *conn) eventDoc(cur *changeCursor, e *changeEvent) (bson.Raw, error) {
 	if cur.expanded && e.coll != "" {
 		d = append(d, bson.E{Key: "collectionUUID", Value: collectionUUID(e.db, e.coll)})
 	}
-	switch e.op {
-	case "insert", "replace":
+	if e.op == "insert" || e.op == "replace" {
 		d = append(d, bson.E{Key: "fullDocument", Value: e.post})
-	case "update":
-		switch cur.fullDoc {
-		case "updateLookup":
-			docs, err := cn.findAll(e.db, e.coll, bson.D{{Key: "_id", Value: e.post.Lookup("_id")}})
-			if err != nil {
-				return nil, err
-			}
-			var full any
-			if len(docs) > 0 {
-				full = docs[0]
-			}
-			d = append(d, bson.E{Key: "fullDocument", Value: full})
-		case "whenAvailable", "required":
-			d = append(d, bson.E{Key: "fullDocument", Value: e.post})
-		}
 	}
 	ns := bson.D{{Key: "db", Value: e.db}}
 	if e.coll != "" {
@@ -468,8 +469,16 @@ func (cn *conn) eventDoc(cur *changeCursor, e *changeEvent) (bson.Raw, error) {
 		}
 		d = append(d, f)
 	}
-	if e.pre != nil && (cur.before == "whenAvailable" || cur.before == "required") {
-		d = append(d, bson.E{Key: "fullDocumentBeforeChange", Value: e.pre})
+	if e.upd != nil {
+		upd := e.upd
+		if cur.expanded {
+			upd = append(upd[:len(upd):len(upd)], bson.E{Key: "disambiguatedPaths", Value: e.disamb})
+		}
+		d = append(d, bson.E{Key: "updateDescription", Value: upd})
+	}
+	d, err := cn.images(cur, e, d)
+	if err != nil {
+		return nil, err
 	}
 	raw, err := bson.Marshal(d)
 	if err != nil {
@@ -479,6 +488,33 @@ func (cn *conn) eventDoc(cur *changeCursor, e *changeEvent) (bson.Raw, error) {
 		return raw, nil
 	}
 	return cn.applyPipeline(cur, raw, tok)
+}
+
+// checkPipeline runs the stages after $changeStream on no event, on the
+// backend, so that a stage it does not know fails the aggregate, as on
+// mongod.
+func (cn *conn) checkPipeline(cur *changeCursor) error {
+	pipeline := append(bson.A{bson.D{{Key: "$match", Value: bson.D{{Key: "_id", Value: "none"}}}}}, cur.pipeline...)
+	reply, err := cn.backendCommand(bson.D{{Key: "aggregate", Value: changeEventsColl}, {Key: "pipeline", Value: pipeline},
+		{Key: "cursor", Value: bson.D{}}, {Key: "$db", Value: changeEventsDB}})
+	if err != nil {
+		return err
+	}
+	return backendChangeErr(reply)
+}
+
+// backendChangeErr returns the error of a failed backend reply, with
+// mongod's code for an unknown stage.
+func backendChangeErr(reply bson.Raw) error {
+	if okReply(reply) {
+		return nil
+	}
+	code, _ := reply.Lookup("code").AsInt64OK()
+	msg, _ := reply.Lookup("errmsg").StringValueOK()
+	if code == 40234 {
+		code = codeUnknownStage
+	}
+	return &changeErr{int32(code), msg}
 }
 
 // applyPipeline runs the stages after $changeStream on the event doc,
@@ -499,10 +535,8 @@ func (cn *conn) applyPipeline(cur *changeCursor, doc bson.Raw, tok bson.D) (bson
 	if err != nil {
 		return nil, err
 	}
-	if !okReply(reply) {
-		code, _ := reply.Lookup("code").AsInt64OK()
-		msg, _ := reply.Lookup("errmsg").StringValueOK()
-		return nil, &changeErr{int32(code), msg}
+	if err := backendChangeErr(reply); err != nil {
+		return nil, err
 	}
 	first, ok := reply.Lookup("cursor", "firstBatch", "0").DocumentOK()
 	if !ok {

@@ -31,6 +31,9 @@ type changeEvent struct {
 	fields bson.D
 	pre    bson.Raw // the document before an update, replace or delete
 	post   bson.Raw // the document after an update or replace
+	// upd is an update's updateDescription, and disamb its
+	// disambiguatedPaths, shown with showExpandedEvents.
+	upd, disamb bson.D
 }
 
 // maxChangeEvents bounds the log; older events are forgotten, and a
@@ -47,6 +50,7 @@ type changeLog struct {
 	wake    chan struct{}
 	cursors map[int64]*changeCursor
 	nextID  int64
+	images  map[string]bool // namespaces with pre- and post-images
 }
 
 // isActive reports whether the log records.

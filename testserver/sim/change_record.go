@@ -69,6 +69,7 @@ type watchedWrite struct {
 	body       bson.Raw
 	pre        [][]bson.Raw // per statement, the documents its filter matched
 	replace    []bool       // per statement, whether it replaces
+	deep       []bool       // per statement, whether it updates in place (see deepUpdate)
 	colls      []string     // dropDatabase: the database's collections
 	collExists bool
 }
@@ -121,6 +122,7 @@ func (w *watchedWrite) before(req *request) error {
 			}
 			w.pre = append(w.pre, docs)
 			w.replace = append(w.replace, w.name == "update" && isReplacement(st.Lookup("u")))
+			w.deep = append(w.deep, w.name == "update" && deepUpdate(st.Lookup("u")))
 		}
 	case "findAndModify", "findandmodify":
 		q := w.body.Lookup("query")
@@ -134,6 +136,7 @@ func (w *watchedWrite) before(req *request) error {
 		}
 		w.pre = [][]bson.Raw{docs}
 		w.replace = []bool{isReplacement(w.body.Lookup("update"))}
+		w.deep = []bool{deepUpdate(w.body.Lookup("update"))}
 	case "dropDatabase":
 		w.colls, err = w.cn.collectionNames(w.db)
 	}
@@ -273,7 +276,7 @@ func (w *watchedWrite) afterDocs(reply bson.Raw) []changeEvent {
 				if w.replace[i] {
 					e.op = "replace"
 				} else {
-					e.fields = append(e.fields, bson.E{Key: "updateDescription", Value: updateDescription(d, n)})
+					e.upd, e.disamb = updateDescription(d, n, w.deep[i])
 				}
 				out = append(out, e)
 			}
@@ -312,31 +315,6 @@ func writeErrorIndexes(reply bson.Raw) map[int]bool {
 		}
 	}
 	return out
-}
-
-// updateDescription compares the top-level fields of a document before
-// and after an update: the fields added or changed, and those removed.
-func updateDescription(pre, post bson.Raw) bson.D {
-	old := map[string]bson.RawValue{}
-	for k, v := range pre.Elements() {
-		old[k] = v
-	}
-	updated := bson.D{}
-	for k, v := range post.Elements() {
-		o, ok := old[k]
-		if !ok || o.Type != v.Type || !bytes.Equal(o.Value, v.Value) {
-			updated = append(updated, bson.E{Key: k, Value: v})
-		}
-		delete(old, k)
-	}
-	removed := bson.A{}
-	for k := range pre.Elements() {
-		if _, ok := old[k]; ok {
-			removed = append(removed, k)
-		}
-	}
-	return bson.D{{Key: "updatedFields", Value: updated}, {Key: "removedFields", Value: removed},
-		{Key: "truncatedArrays", Value: bson.A{}}}
 }
 
 // collectionNames returns the names of the collections of db.

@@ -58,6 +58,7 @@ func TestChangeStreamCollectionEvents(t *testing.T) {
 	db := testDB(t)
 	c := dial(t, rs.Addr(0))
 	mustOK(t, "create", c.run(doc("create", "c", "$db", db)))
+	mustOK(t, "collMod", c.run(doc("collMod", "c", "changeStreamPreAndPostImages", doc("enabled", true), "$db", db)))
 	id, _ := openStream(t, c, doc("aggregate", "c", "pipeline", bson.A{
 		doc("$changeStream", doc("fullDocument", "updateLookup", "fullDocumentBeforeChange", "whenAvailable"))},
 		"cursor", doc(), "$db", db))
@@ -147,11 +148,16 @@ func TestChangeStreamResume(t *testing.T) {
 	mustOK(t, "startAfter an invalidate", c.run(cmd(doc("startAfter", inv))))
 	mustCode(t, "a token of another deployment", c.run(cmd(doc("resumeAfter", doc("_data", "82")))), codeFailedToParse)
 	mustCode(t, "unknown option", c.run(cmd(doc("bogus", 1))), codeUnknownField)
-	mustCode(t, "pipeline projecting _id out", func() bson.Raw {
-		id, _ := openStream(t, c, cmd(doc(), doc("$project", doc("_id", 0))))
-		mustOK(t, "insert", c.run(doc("insert", "c", "documents", bson.A{doc("_id", 3)}, "$db", db)))
-		return c.run(doc("getMore", id, "collection", "c", "maxTimeMS", int32(500), "$db", db))
-	}(), codeChangeStreamFatal)
+	mustCode(t, "unknown stage", c.run(cmd(doc(), doc("$unsupported", "foo"))), codeUnknownStage)
+	id, _ = openStream(t, c, cmd(doc(), doc("$project", doc("_id", 0))))
+	mustOK(t, "insert", c.run(doc("insert", "c", "documents", bson.A{doc("_id", 3)}, "$db", db)))
+	r = c.run(doc("getMore", id, "collection", "c", "maxTimeMS", int32(500), "$db", db))
+	mustCode(t, "pipeline projecting _id out", r, codeChangeStreamFatal)
+	if l := labels(r); !slices.Equal(l, []string{"NonResumableChangeStreamError"}) {
+		t.Errorf("labels %v, want NonResumableChangeStreamError", l)
+	}
+	s := newStandalone(t)
+	mustCode(t, "standalone", dial(t, s.Addr(0)).run(cmd(doc())), codeChangeStreamReplSetOnly)
 }
 
 // TestChangeStreamPipelineAndScopes filters events with $match, watches a
@@ -259,6 +265,85 @@ func TestChangeStreamTransaction(t *testing.T) {
 	for _, e := range evs {
 		if n, _ := e.Lookup("txnNumber").AsInt64OK(); n != 2 || e.Lookup("lsid", "id").Type != bson.TypeBinary {
 			t.Errorf("transaction event %s, want lsid and txnNumber 2", e)
+		}
+	}
+}
+
+// TestUpdateDescription diffs documents as mongod's oplog deltas do: whole
+// top-level fields for operators on top-level fields, dotted paths,
+// truncated arrays and disambiguated paths for in-place updates.
+func TestUpdateDescription(t *testing.T) {
+	raw := func(d bson.D) bson.Raw {
+		b, err := bson.Marshal(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	tests := []struct {
+		name      string
+		pre, post bson.D
+		deep      bool
+		want      string
+		disamb    string
+	}{
+		{"set and unset", doc("_id", 1, "x", 1, "y", 2), doc("_id", 1, "y", 3, "z", 4), false,
+			`{"updatedFields":{"y":3,"z":4},"removedFields":["x"],"truncatedArrays":[]}`, `{}`},
+		{"embedded, whole", doc("_id", 1, "a", doc("b", 1)), doc("_id", 1, "a", doc("b", 2)), false,
+			`{"updatedFields":{"a":{"b":2}},"removedFields":[],"truncatedArrays":[]}`, `{}`},
+		{"numeric field name", doc("_id", 1, "a", doc("1", 1)), doc("_id", 1, "a", doc("1", 2)), true,
+			`{"updatedFields":{"a.1":2},"removedFields":[],"truncatedArrays":[]}`, `{"a.1":["a","1"]}`},
+		{"array element", doc("_id", 1, "a", bson.A{doc("1", 1)}), doc("_id", 1, "a", bson.A{doc("1", 2)}), true,
+			`{"updatedFields":{"a.0.1":2},"removedFields":[],"truncatedArrays":[]}`, `{"a.0.1":["a",0,"1"]}`},
+		{"truncated", doc("_id", 1, "array", bson.A{"foo", doc("a", "bar"), 1, 2, 3}), doc("_id", 1, "array", bson.A{"foo", doc("a", "bar")}), true,
+			`{"updatedFields":{},"removedFields":[],"truncatedArrays":[{"field":"array","newSize":2}]}`, `{}`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			upd, disamb := updateDescription(raw(tc.pre), raw(tc.post), tc.deep)
+			if got := raw(upd).String(); got != tc.want {
+				t.Errorf("updateDescription = %s, want %s", got, tc.want)
+			}
+			if got := raw(disamb).String(); got != tc.disamb {
+				t.Errorf("disambiguatedPaths = %s, want %s", got, tc.disamb)
+			}
+		})
+	}
+}
+
+// TestChangeStreamImages shows post- and pre-images only for a collection
+// with changeStreamPreAndPostImages: whenAvailable gives null without
+// them, required fails.
+func TestChangeStreamImages(t *testing.T) {
+	rs := newRS(t, Options{})
+	db := testDB(t)
+	c := dial(t, rs.Addr(0))
+	mustOK(t, "insert", c.run(doc("insert", "c", "documents", bson.A{doc("_id", 1)}, "$db", db)))
+	for _, on := range []bool{false, true} {
+		mustOK(t, "collMod", c.run(doc("collMod", "c", "changeStreamPreAndPostImages", doc("enabled", on), "$db", db)))
+		open := func(opts ...any) int64 {
+			id, _ := openStream(t, c, doc("aggregate", "c", "pipeline", bson.A{doc("$changeStream", doc(opts...))}, "cursor", doc(), "$db", db))
+			return id
+		}
+		avail := open("fullDocument", "whenAvailable", "fullDocumentBeforeChange", "whenAvailable")
+		reqPost, reqPre := open("fullDocument", "required"), open("fullDocumentBeforeChange", "required")
+		mustOK(t, "update", c.run(doc("update", "c", "updates", bson.A{doc("q", doc("_id", 1), "u", doc("$inc", doc("x", 1)))}, "$db", db)))
+		evs, _ := nextEvents(t, c, db, "c", avail)
+		if len(evs) != 1 {
+			t.Fatalf("images %v: events %v", on, evs)
+		}
+		post, pre := evs[0].Lookup("fullDocument"), evs[0].Lookup("fullDocumentBeforeChange")
+		if on != (post.Type == bson.TypeDocument) || on != (pre.Type == bson.TypeDocument) ||
+			post.Type == 0 || pre.Type == 0 {
+			t.Errorf("images %v: event %s", on, evs[0])
+		}
+		for _, id := range []int64{reqPost, reqPre} {
+			r := c.run(doc("getMore", id, "collection", "c", "maxTimeMS", int32(500), "$db", db))
+			if on {
+				mustOK(t, "required image", r)
+			} else {
+				mustCode(t, "required image missing", r, codeNoMatchingDocument)
+			}
 		}
 	}
 }
