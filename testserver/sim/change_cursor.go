@@ -199,6 +199,9 @@ func (cn *conn) openChangeStream(req *request) error {
 				return cn.fail(req, codeInvalidResumeToken,
 					"Attempting to resume a change stream using 'resumeAfter' is not allowed from an invalidate notification.")
 			}
+			if tok.kind != tokenHighWater && !l.has(tok) {
+				return cn.changeError(req, &changeErr{codeChangeStreamFatal, "cannot resume stream; the resume token was not found."})
+			}
 			cur.pos = tok.seq
 			if tok.kind != tokenHighWater {
 				cur.pos++
@@ -353,9 +356,7 @@ func (cn *conn) changeBatch(cur *changeCursor, n int, wait time.Duration) (bson.
 	var batch bson.A
 	for {
 		if cur.pendingInv != nil {
-			batch = append(batch, cn.invalidateDoc(*cur.pendingInv))
-			cur.pbrt, cur.pendingInv, cur.invalidated = *cur.pendingInv, nil, true
-			return batch, nil
+			return cn.appendInvalidate(cur, batch)
 		}
 		_, wake, first := l.position()
 		if cur.pos < first {
@@ -381,8 +382,7 @@ func (cn *conn) changeBatch(cur *changeCursor, n int, wait time.Duration) (bson.
 				inv := resumeToken{ct: e.ct, seq: e.seq, kind: tokenInvalidate}
 				cur.pendingInv = &inv
 				if n < 0 || len(batch) < n {
-					batch = append(batch, cn.invalidateDoc(inv))
-					cur.pbrt, cur.pendingInv, cur.invalidated = inv, nil, true
+					return cn.appendInvalidate(cur, batch)
 				}
 				return batch, nil
 			}
@@ -434,10 +434,28 @@ func (cur *changeCursor) invalidatedBy(e *changeEvent) bool {
 	return (e.op == "drop" || e.op == "rename") && e.db == cur.db && e.coll == cur.coll
 }
 
-// invalidateDoc is the invalidate event of token t.
-func (cn *conn) invalidateDoc(t resumeToken) bson.D {
-	return bson.D{{Key: "_id", Value: t.doc()}, {Key: "operationType", Value: "invalidate"},
-		{Key: "clusterTime", Value: t.ct}, {Key: "wallTime", Value: time.Now()}}
+// appendInvalidate appends cur's pending invalidate event to batch, after
+// the cursor's pipeline (which may filter it out: the stream ends all the
+// same), and marks the cursor invalidated.
+func (cn *conn) appendInvalidate(cur *changeCursor, batch bson.A) (bson.A, error) {
+	t := *cur.pendingInv
+	tok := t.doc()
+	b, err := bson.Marshal(bson.D{{Key: "_id", Value: tok}, {Key: "operationType", Value: "invalidate"},
+		{Key: "clusterTime", Value: t.ct}, {Key: "wallTime", Value: time.Now()}})
+	if err != nil {
+		return nil, err
+	}
+	d := bson.Raw(b)
+	if len(cur.pipeline) > 0 {
+		if d, err = cn.applyPipeline(cur, d, tok); err != nil {
+			return nil, err
+		}
+	}
+	if d != nil {
+		batch = append(batch, d)
+	}
+	cur.pbrt, cur.pendingInv, cur.invalidated = t, nil, true
+	return batch, nil
 }
 
 // collectionUUID returns a UUID standing for the collection db.coll.

@@ -116,6 +116,18 @@ func (l *changeLog) since(seq uint64, n int) []changeEvent {
 	return append([]changeEvent(nil), l.events[i:end]...)
 }
 
+// has reports whether the event of tok is in the log, or was before it
+// was trimmed: a token of another deployment is not.
+func (l *changeLog) has(tok resumeToken) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if tok.seq < l.first {
+		return true // ChangeStreamHistoryLost, reported by the caller
+	}
+	i := tok.seq - l.first
+	return i < uint64(len(l.events)) && l.events[i].ct == tok.ct
+}
+
 // firstAtOrAfter returns the seq of the first event at or after ct.
 func (l *changeLog) firstAtOrAfter(ct bson.Timestamp) uint64 {
 	l.mu.Lock()

@@ -35,14 +35,11 @@ func (l *changeLog) imagesOn(ns string) bool {
 }
 
 // collModImages answers a collMod that sets changeStreamPreAndPostImages,
-// with no other option, as the backend has no collMod; it records a
-// modify event.
+// or that sets nothing, with no other option, as the backend has no
+// collMod; it records a modify event.
 func (cn *conn) collModImages(req *request) (done bool, err error) {
 	body := req.msg.Body
 	v := body.Lookup("changeStreamPreAndPostImages")
-	if v.Type == 0 {
-		return false, nil
-	}
 	for k := range body.Elements() {
 		switch k {
 		case "collMod", "changeStreamPreAndPostImages", "$db", "lsid", "$clusterTime", "writeConcern",
@@ -52,7 +49,7 @@ func (cn *conn) collModImages(req *request) (done bool, err error) {
 		}
 	}
 	on, ok := v.Document().Lookup("enabled").BooleanOK()
-	if !ok {
+	if !ok && v.Type != 0 {
 		return true, cn.fail(req, codeTypeMismatch, "BSON field 'changeStreamPreAndPostImages.enabled' is missing or not a boolean")
 	}
 	db := body.Lookup("$db").StringValue()
@@ -64,7 +61,9 @@ func (cn *conn) collModImages(req *request) (done bool, err error) {
 	if !exists {
 		return true, cn.fail(req, 26, fmt.Sprintf("ns does not exist: %s.%s", db, coll))
 	}
-	cn.m.c.changes.setImages(db+"."+coll, on)
+	if v.Type != 0 {
+		cn.m.c.changes.setImages(db+"."+coll, on)
+	}
 	if cn.m.c.changes.isActive() {
 		cn.m.c.addChanges([]changeEvent{{op: "modify", db: db, coll: coll, fields: bson.D{
 			{Key: "operationDescription", Value: bson.D{{Key: "index", Value: bson.D{}}}}}}})

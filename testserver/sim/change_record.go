@@ -21,10 +21,13 @@ func (cn *conn) forwardRecorded(req *request) error {
 	db := body.Lookup("$db").StringValue()
 	coll, _ := body.Lookup(req.name).StringValueOK()
 	w, err := cn.watchWrite(req, db, coll)
-	if err != nil || w == nil {
-		if err != nil {
-			return err
-		}
+	if err != nil {
+		return err
+	}
+	if err := cn.emulateDropTarget(req); err != nil {
+		return err
+	}
+	if w == nil {
 		return cn.forward(req)
 	}
 	req.onReply = func(reply bson.Raw) {
@@ -33,6 +36,39 @@ func (cn *conn) forwardRecorded(req *request) error {
 		}
 	}
 	return cn.forward(req)
+}
+
+// emulateDropTarget plays renameCollection's dropTarget: true, which the
+// backend lacks: the target, if it exists, is dropped first, and the
+// backend gets the command without dropTarget.
+func (cn *conn) emulateDropTarget(req *request) error {
+	body := req.msg.Body
+	if req.name != "renameCollection" {
+		return nil
+	}
+	if on, _ := body.Lookup("dropTarget").BooleanOK(); !on {
+		return nil
+	}
+	to, _ := body.Lookup("to").StringValueOK()
+	tdb, tcoll, ok := strings.Cut(to, ".")
+	if !ok {
+		return nil // the backend rejects it
+	}
+	exists, err := cn.collectionExists(tdb, tcoll)
+	if err != nil {
+		return err
+	}
+	if exists {
+		if _, err := cn.backendCommand(bson.D{{Key: "drop", Value: tcoll}, {Key: "$db", Value: tdb}}); err != nil {
+			return err
+		}
+	}
+	stripped, err := stripFields(body, "dropTarget")
+	if err != nil {
+		return err
+	}
+	req.msg.Body = stripped
+	return nil
 }
 
 // watchWrite reads what req, a command on db.coll, will change, when it is

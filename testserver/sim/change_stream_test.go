@@ -146,7 +146,9 @@ func TestChangeStreamResume(t *testing.T) {
 	}
 	mustCode(t, "resumeAfter an invalidate", c.run(cmd(doc("resumeAfter", inv))), codeInvalidResumeToken)
 	mustOK(t, "startAfter an invalidate", c.run(cmd(doc("startAfter", inv))))
-	mustCode(t, "a token of another deployment", c.run(cmd(doc("resumeAfter", doc("_data", "82")))), codeFailedToParse)
+	mustCode(t, "a malformed token", c.run(cmd(doc("resumeAfter", doc("_data", "82")))), codeFailedToParse)
+	other := resumeToken{ct: bson.Timestamp{T: 1, I: 1}, seq: 0}
+	mustCode(t, "a token of another deployment", c.run(cmd(doc("resumeAfter", other.doc()))), codeChangeStreamFatal)
 	mustCode(t, "unknown option", c.run(cmd(doc("bogus", 1))), codeUnknownField)
 	mustCode(t, "unknown stage", c.run(cmd(doc(), doc("$unsupported", "foo"))), codeUnknownStage)
 	id, _ = openStream(t, c, cmd(doc(), doc("$project", doc("_id", 0))))
@@ -175,24 +177,35 @@ func TestChangeStreamPipelineAndScopes(t *testing.T) {
 	all, _ := openStream(t, c, agg(1, "admin", doc("allChangesForCluster", true)))
 	mustOK(t, "createIndexes", c.run(doc("createIndexes", "c", "indexes", bson.A{doc("key", doc("z", 1), "name", "z_1")}, "$db", db)))
 	mustOK(t, "insert", c.run(doc("insert", "c", "documents", bson.A{doc("_id", 1, "z", 1), doc("_id", 2, "z", 3)}, "$db", db)))
+	mustOK(t, "collMod", c.run(doc("collMod", "c", "$db", db)))
+	mustOK(t, "create d", c.run(doc("create", "d", "$db", db)))
+	mustOK(t, "rename onto d", c.run(doc("renameCollection", db+".c", "to", db+".d", "dropTarget", true, "$db", "admin")))
 
-	evs, _ := nextEvents(t, c, db, "c", match)
+	evs, r := nextEvents(t, c, db, "c", match)
 	if len(evs) != 1 || evs[0].Lookup("fullDocument", "_id").Int32() != 2 {
-		t.Errorf("$match fullDocument.z 3: %v, want the second insert", evs)
+		t.Errorf("$match fullDocument.z 3: %v, want the second insert (the invalidate filtered out)", evs)
+	}
+	if n, _ := r.Lookup("cursor", "id").AsInt64OK(); n != 0 {
+		t.Errorf("cursor %d after the rename, want 0", n)
 	}
 	evs, _ = nextEvents(t, c, db, "$cmd.aggregate", dbID)
-	if got := opTypes(evs); !slices.Equal(got, []string{"create", "createIndexes", "insert", "insert"}) {
+	if got := opTypes(evs); !slices.Equal(got, []string{"create", "createIndexes", "insert", "insert", "modify", "create", "rename"}) {
 		t.Errorf("database stream with expanded events: %v", got)
 	} else if evs[2].Lookup("collectionUUID").Type != bson.TypeBinary {
 		t.Errorf("expanded insert event %s, want a collectionUUID", evs[2])
+	} else if evs[6].Lookup("to", "coll").StringValue() != "d" || evs[6].Lookup("operationDescription", "dropTarget").Type == 0 {
+		t.Errorf("expanded rename event %s", evs[6])
 	}
 	evs, _ = nextEvents(t, c, "admin", "$cmd.aggregate", all)
-	if got := opTypes(evs); !slices.Equal(got, []string{"insert", "insert"}) {
+	if got := opTypes(evs); !slices.Equal(got, []string{"insert", "insert", "rename"}) {
 		t.Errorf("cluster stream: %v", got)
 	}
-	r := c.run(doc("killCursors", "c", "cursors", bson.A{match}, "$db", db))
+	r = c.run(doc("killCursors", "$cmd.aggregate", "cursors", bson.A{all}, "$db", "admin"))
 	mustOK(t, "killCursors", r)
-	mustCode(t, "getMore after killCursors", c.run(doc("getMore", match, "collection", "c", "$db", db)), 43)
+	if got := r.Lookup("cursorsKilled", "0"); got.Int64() != all {
+		t.Errorf("killCursors: %s", r)
+	}
+	mustCode(t, "getMore after killCursors", c.run(doc("getMore", all, "collection", "$cmd.aggregate", "$db", "admin")), 43)
 }
 
 // TestChangeStreamFailPoints fails a change stream's getMore with
@@ -321,6 +334,7 @@ func TestChangeStreamImages(t *testing.T) {
 	mustOK(t, "insert", c.run(doc("insert", "c", "documents", bson.A{doc("_id", 1)}, "$db", db)))
 	for _, on := range []bool{false, true} {
 		mustOK(t, "collMod", c.run(doc("collMod", "c", "changeStreamPreAndPostImages", doc("enabled", on), "$db", db)))
+		mustOK(t, "collMod without options", c.run(doc("collMod", "c", "$db", db)))
 		open := func(opts ...any) int64 {
 			id, _ := openStream(t, c, doc("aggregate", "c", "pipeline", bson.A{doc("$changeStream", doc(opts...))}, "cursor", doc(), "$db", db))
 			return id
