@@ -3,6 +3,7 @@ package sim
 import (
 	"bytes"
 	"crypto/sha256"
+	"errors"
 	"fmt"
 	"time"
 
@@ -538,6 +539,15 @@ func backendChangeErr(reply bson.Raw) error {
 // applyPipeline runs the stages after $changeStream on the event doc,
 // on the backend, and checks that they kept its _id.
 func (cn *conn) applyPipeline(cur *changeCursor, doc bson.Raw, tok bson.D) (bson.Raw, error) {
+	out, err := localPipeline(cur.pipeline, doc)
+	switch {
+	case err == nil && out == nil:
+		return nil, nil
+	case err == nil:
+		return checkID(out, tok)
+	case !errors.Is(err, errLocalPipeline):
+		return nil, err
+	}
 	if r, err := cn.backendCommand(bson.D{{Key: "insert", Value: changeEventsColl}, {Key: "documents", Value: bson.A{doc}},
 		{Key: "$db", Value: changeEventsDB}}); err != nil {
 		return nil, err
@@ -560,7 +570,12 @@ func (cn *conn) applyPipeline(cur *changeCursor, doc bson.Raw, tok bson.D) (bson
 	if !ok {
 		return nil, nil
 	}
-	out := bson.Raw(bytes.Clone(first))
+	return checkID(bson.Raw(bytes.Clone(first)), tok)
+}
+
+// checkID returns out, the event after the pipeline, if it kept its _id,
+// tok, or the error mongod gives.
+func checkID(out bson.Raw, tok bson.D) (bson.Raw, error) {
 	want, _ := bson.Marshal(tok)
 	if id, ok := out.Lookup("_id").DocumentOK(); !ok || !bytes.Equal(id, want) {
 		return nil, &changeErr{codeChangeStreamFatal, "Encountered an event whose _id field, which contains the resume token, was modified by the pipeline. Modifying the _id field of an event makes it impossible to resume the stream from that point. Only transformations that retain the unmodified _id field are allowed."}

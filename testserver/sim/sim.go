@@ -164,10 +164,14 @@
 // (null, or NoMatchingDocument for required, otherwise), which collMod
 // sets: the members answer a collMod with that option or none themselves,
 // as the backend has no collMod (change_images.go). The stages after
-// $changeStream run on the backend, one event at a time, in a collection
-// of the simulator's (motor_sim_changes.events), and once on no event when
-// the stream opens, so that an unknown stage fails the aggregate (40324); a
-// pipeline that changes an event's _id fails ChangeStreamFatalError (280).
+// $changeStream are evaluated by the member when they are $match with
+// simple conditions and $project with inclusions, exclusions, field paths
+// and literals (change_pipeline.go), as FerretDB's $project lacks the last
+// two; other stages run on the backend, one event at a time, in a
+// collection of the simulator's (motor_sim_changes.events). They also run
+// there once on no event when the stream opens, so that an unknown stage
+// fails the aggregate (40324). A pipeline that changes an event's _id
+// fails ChangeStreamFatalError (280).
 // getMore returns up to batchSize events, waiting up to maxTimeMS (1s by
 // default) for the first (a new event, or the connection closing, ends the
 // wait), with a postBatchResumeToken in every batch, as the aggregate's
