@@ -103,6 +103,11 @@ func (cn *conn) serveChangeStream(req *request) (done bool, err error) {
 		return true, cn.changeGetMore(req)
 	case "collMod":
 		return cn.collModImages(req)
+	case "shardCollection":
+		if cn.m.c.kind != kindSharded {
+			return false, nil
+		}
+		return true, cn.shardCollection(req)
 	case "killCursors":
 		var ids []int64
 		for _, v := range req.msg.Body.Lookup("cursors").Array().Values() {

@@ -1,7 +1,9 @@
 package sim
 
 import (
+	"bytes"
 	"fmt"
+	"strings"
 
 	"github.com/motor-go/motor/bson"
 )
@@ -69,6 +71,39 @@ func (cn *conn) collModImages(req *request) (done bool, err error) {
 			{Key: "operationDescription", Value: bson.D{{Key: "index", Value: bson.D{}}}}}}})
 	}
 	return true, cn.replyChange(req, bson.D{{Key: "ok", Value: 1.0}})
+}
+
+// shardCollection answers a mongos's shardCollection, which the backend
+// lacks: the collection is created if it does not exist (all data is on
+// the one backend, so nothing moves), and a shardCollection event is
+// recorded.
+func (cn *conn) shardCollection(req *request) error {
+	body := req.msg.Body
+	if body.Lookup("$db").StringValue() != "admin" {
+		return cn.fail(req, codeUnauthorized, "shardCollection may only be run against the admin database.")
+	}
+	ns, _ := body.Lookup("shardCollection").StringValueOK()
+	db, coll, ok := strings.Cut(ns, ".")
+	key, isDoc := body.Lookup("key").DocumentOK()
+	if !ok || !isDoc {
+		return cn.fail(req, codeInvalidNamespace, "shardCollection needs a namespace db.coll and a key document")
+	}
+	exists, err := cn.collectionExists(db, coll)
+	if err != nil {
+		return err
+	}
+	if !exists {
+		if _, err := cn.backendCommand(bson.D{{Key: "create", Value: coll}, {Key: "$db", Value: db}}); err != nil {
+			return err
+		}
+	}
+	if cn.m.c.changes.isActive() {
+		unique, _ := body.Lookup("unique").BooleanOK()
+		cn.m.c.addChanges([]changeEvent{{op: "shardCollection", db: db, coll: coll, fields: bson.D{
+			{Key: "operationDescription", Value: bson.D{{Key: "shardKey", Value: bytes.Clone(key)},
+				{Key: "unique", Value: unique}, {Key: "presplitHashedZones", Value: false}}}}}})
+	}
+	return cn.replyChange(req, bson.D{{Key: "collectionsharded", Value: ns}, {Key: "ok", Value: 1.0}})
 }
 
 // images adds the post-image (fullDocument of an update) and the

@@ -361,3 +361,18 @@ func TestChangeStreamImages(t *testing.T) {
 		}
 	}
 }
+
+// TestChangeStreamMongos opens a change stream on a mongos and sees a
+// shardCollection event, which the router answers itself.
+func TestChangeStreamMongos(t *testing.T) {
+	sh := newSharded(t, ShardedOptions{})
+	db := testDB(t)
+	c := dial(t, sh.Addr(0))
+	id, _ := openStream(t, c, doc("aggregate", "c", "pipeline", bson.A{doc("$changeStream", doc("showExpandedEvents", true))}, "cursor", doc(), "$db", db))
+	r := c.run(doc("shardCollection", db+".c", "key", doc("_id", 1), "$db", "admin"))
+	mustOK(t, "shardCollection", r)
+	evs, _ := nextEvents(t, c, db, "c", id)
+	if got := opTypes(evs); !slices.Equal(got, []string{"shardCollection"}) {
+		t.Errorf("events %v, want shardCollection", got)
+	}
+}
