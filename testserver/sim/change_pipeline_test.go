@@ -61,3 +61,28 @@ func TestLocalPipeline(t *testing.T) {
 		})
 	}
 }
+
+// FuzzParseResumeToken checks that any _data either fails to parse or
+// round-trips, without panicking.
+func FuzzParseResumeToken(f *testing.F) {
+	f.Add(resumeToken{ct: bson.Timestamp{T: 1, I: 2}, seq: 3, kind: tokenInvalidate}.doc()[0].Value.(string))
+	f.Add("82")
+	f.Add("")
+	f.Fuzz(func(t *testing.T, data string) {
+		b, err := bson.Marshal(doc("_data", data))
+		if err != nil {
+			return
+		}
+		tok, err := parseResumeToken(bson.RawValue{Type: bson.TypeDocument, Value: b})
+		if err != nil {
+			return
+		}
+		again, err := parseResumeToken(func() bson.RawValue {
+			b, _ := bson.Marshal(tok.doc())
+			return bson.RawValue{Type: bson.TypeDocument, Value: b}
+		}())
+		if err != nil || again != tok {
+			t.Errorf("%q: round trip %+v, %v; want %+v", data, again, err, tok)
+		}
+	})
+}

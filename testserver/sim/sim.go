@@ -186,7 +186,9 @@
 // as mongod's do not), and the failGetMoreAfterCursorCheckout fail point
 // fails a change stream's getMore with the label on the codes mongod
 // labels resumable (change_failpoint.go). renameCollection with
-// dropTarget, which the backend lacks, drops the target first.
+// dropTarget, which the backend lacks, drops the target first, and a
+// mongos answers shardCollection itself (creating the collection) with a
+// shardCollection event.
 //
 // # JavaScript
 //
