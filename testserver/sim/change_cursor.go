@@ -3,6 +3,7 @@ package sim
 import (
 	"bytes"
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/motor-go/motor/bson"
@@ -27,6 +28,9 @@ const (
 	changeEventsDB   = "motor_sim_changes"
 	changeEventsColl = "events"
 )
+
+// maxChangeCursors bounds the open change stream cursors of a deployment.
+const maxChangeCursors = 4096
 
 // defaultAwait is how long a getMore waits for events without maxTimeMS.
 const defaultAwait = time.Second
@@ -254,6 +258,14 @@ func (cn *conn) openChangeStream(req *request) error {
 		l.mu.Lock()
 		if l.cursors == nil {
 			l.cursors = map[int64]*changeCursor{}
+		}
+		if len(l.cursors) >= maxChangeCursors {
+			// Forget the oldest, as mongod times idle cursors out.
+			oldest := int64(math.MaxInt64)
+			for k := range l.cursors {
+				oldest = min(oldest, k)
+			}
+			delete(l.cursors, oldest)
 		}
 		l.nextID++
 		id = 1<<52 + l.nextID
