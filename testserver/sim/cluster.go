@@ -52,6 +52,8 @@ type Cluster struct {
 	retried retriedWrites
 	// txns is the table of the sessions' transactions.
 	txns transactions
+	// changes is the change event log and its change stream cursors.
+	changes changeLog
 }
 
 // startCluster completes c, whose kind, backend and settings are set, with

@@ -53,6 +53,14 @@ type request struct {
 	labels    []string // the fail point's errorLabels, when hasLabels
 	hasLabels bool
 	wce       bson.Raw // the fail point's writeConcernError, or nil
+
+	// onReply, when set, sees the backend's reply before it is sent (see
+	// forwardRecorded).
+	onReply func(reply bson.Raw)
+	// changeStream marks an aggregate that opens a change stream and a
+	// getMore on one: their errors get the ResumableChangeStreamError
+	// label where mongod adds it.
+	changeStream bool
 }
 
 // serve reads and answers requests until the connection closes.
@@ -105,6 +113,7 @@ func (cn *conn) handle(msg wire.Message) error {
 	if req.name == "configureFailPoint" {
 		return cn.configureFailPoint(req, db)
 	}
+	req.changeStream = cn.isChangeStreamRequest(req)
 	if done, err := cn.preCommand(req); done || err != nil {
 		return err
 	}
@@ -125,6 +134,9 @@ func (cn *conn) handle(msg wire.Message) error {
 	if err := cn.emulateWhereSleep(req); err != nil {
 		return err
 	}
+	if done, err := cn.serveChangeStream(req); done || err != nil {
+		return err
+	}
 	if inTransaction(req) {
 		return cn.serveTxn(req)
 	}
@@ -139,7 +151,7 @@ func (cn *conn) handle(msg wire.Message) error {
 			return err
 		}
 	}
-	return cn.forward(req)
+	return cn.forwardRecorded(req)
 }
 
 // preCommand evaluates the fail point for req: it records the labels and

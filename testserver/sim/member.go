@@ -57,6 +57,7 @@ type member struct {
 	lag       time.Duration
 	fp        *failPoint
 	txnFP     *txnWriteFailPoint
+	getMoreFP *getMoreFailPoint
 	processID bson.ObjectID
 	counter   int64
 	changed   chan struct{} // closed and replaced at every state change

@@ -86,6 +86,7 @@ func (cn *conn) forward(req *request) error {
 	key, retryable := retryKeyOf(req)
 	if retryable {
 		if kept := cn.m.c.retried.get(key); kept != nil {
+			req.onReply = nil // a retry changes nothing
 			return cn.replyBody(req, kept)
 		}
 		if cn.m.txnWriteFailPointOn() || cn.m.c.retried.hasStatements(key) {
@@ -115,6 +116,10 @@ func (cn *conn) forward(req *request) error {
 // what the fail point adds.
 func (cn *conn) replyBody(req *request, body bson.Raw) error {
 	var err error
+	if req.onReply != nil {
+		req.onReply(body)
+		req.onReply = nil
+	}
 	if req.wce != nil || req.hasLabels {
 		if body, err = cn.amend(req, body); err != nil {
 			return err
@@ -195,13 +200,20 @@ func (cn *conn) configureFailPoint(req *request, db string) error {
 		return cn.fail(req, codeUnauthorized, "configureFailPoint may only be run against the admin database.")
 	}
 	var count any
-	if req.msg.Body.Lookup("configureFailPoint").StringValue() == TxnWriteFailPointName {
+	switch req.msg.Body.Lookup("configureFailPoint").StringValue() {
+	case GetMoreFailPointName:
+		fp, err := parseGetMoreFailPoint(req.msg.Body)
+		if err != nil {
+			return cn.fail(req, codeBadValue, err.Error())
+		}
+		count = cn.m.setGetMoreFailPoint(fp)
+	case TxnWriteFailPointName:
 		fp, err := parseTxnWriteFailPoint(req.msg.Body)
 		if err != nil {
 			return cn.fail(req, codeBadValue, err.Error())
 		}
 		count = cn.m.setTxnWriteFailPoint(fp)
-	} else {
+	default:
 		fp, err := ParseFailPoint(req.msg.Body)
 		if err != nil {
 			return cn.fail(req, codeBadValue, err.Error())

@@ -135,6 +135,61 @@
 // failover) answers a commit ok if it committed, and NoSuchTransaction
 // otherwise, rolling the transaction back.
 //
+// # Change streams
+//
+// FerretDB has no change streams; the deployment keeps a change event log
+// of its own (change_events.go), fed by the writes its members forward
+// (change_record.go): insert, update and replace (the documents are read
+// by the statements' filters before the write and by _id after it, giving
+// the pre- and post-images and the updateDescription, change_diff.go),
+// delete, findAndModify, drop, dropDatabase (a drop per collection, then
+// dropDatabase), renameCollection, and the expanded events create
+// (implicit creations included), createIndexes, dropIndexes and modify.
+// A transaction's events are published when it commits, with its lsid and
+// txnNumber; an aborted one's never. Each event has the next time of the
+// deployment's logical clock and a resume token {_data: hex} that encodes
+// it with the event's place in the log. The log records from the first
+// $changeStream aggregate the deployment receives, so deployments without
+// change streams pay nothing; it keeps the last 100,000 events.
+//
+// An aggregate whose first stage is $changeStream (on a collection, on a
+// database with aggregate: 1, or on admin with allChangesForCluster) opens
+// a cursor over the log (change_cursor.go), from now or from resumeAfter,
+// startAfter or startAtOperationTime, with the options fullDocument,
+// fullDocumentBeforeChange and showExpandedEvents (which adds
+// collectionUUID, operationDescription and disambiguatedPaths). A
+// standalone refuses it (40573), as mongod. updateLookup reads the current
+// document; the post- and pre-images of whenAvailable and required are
+// shown for the collections whose changeStreamPreAndPostImages is enabled
+// (null, or NoMatchingDocument for required, otherwise), which collMod
+// sets: the members answer a collMod with that option or none themselves,
+// as the backend has no collMod (change_images.go). The stages after
+// $changeStream are evaluated by the member when they are $match with
+// simple conditions and $project with inclusions, exclusions, field paths
+// and literals (change_pipeline.go), as FerretDB's $project lacks the last
+// two; other stages run on the backend, one event at a time, in a
+// collection of the simulator's (motor_sim_changes.events). They also run
+// there once on no event when the stream opens, so that an unknown stage
+// fails the aggregate (40324). A pipeline that changes an event's _id
+// fails ChangeStreamFatalError (280).
+// getMore returns up to batchSize events, waiting up to maxTimeMS (1s by
+// default) for the first (a new event, or the connection closing, ends the
+// wait), with a postBatchResumeToken in every batch, as the aggregate's
+// first batch has; killCursors ends the cursor. Dropping or renaming a
+// watched collection, or dropping a watched database, ends its stream with
+// an invalidate event and a closed cursor; resumeAfter an invalidate fails
+// InvalidResumeToken (260), startAfter it goes on. A malformed token fails
+// FailedToParse, one older than the log ChangeStreamHistoryLost (286), one
+// of another deployment ChangeStreamFatalError (280), those two with the
+// NonResumableChangeStreamError label. failCommand applies to these
+// commands as to any (its errors get no ResumableChangeStreamError label,
+// as mongod's do not), and the failGetMoreAfterCursorCheckout fail point
+// fails a change stream's getMore with the label on the codes mongod
+// labels resumable (change_failpoint.go). renameCollection with
+// dropTarget, which the backend lacks, drops the target first, and a
+// mongos answers shardCollection itself (creating the collection) with a
+// shardCollection event.
+//
 // # JavaScript
 //
 // FerretDB has no JavaScript. The one expression the specification tests
@@ -154,12 +209,13 @@
 // protocol allows. OP_QUERY is not spoken: the connection is closed.
 //
 // Not simulated: $clusterTime and operationTime (FerretDB has neither)
-// unless Options.ClusterTime asks for a logical clock, the oplog, hidden and
+// unless Options.ClusterTime asks for a logical clock, the oplog (change
+// streams read the simulator's own log), hidden and
 // priority-0 members, full snapshot isolation (see Transactions),
 // prepared transactions and two-phase commits, the lock waits of writes
 // outside a transaction on documents a transaction wrote (they run at
-// once), transaction time limits, and any fail point but failCommand and
-// onPrimaryTransactionalWrite.
+// once), transaction time limits, and any fail point but failCommand,
+// onPrimaryTransactionalWrite and failGetMoreAfterCursorCheckout.
 //
 // # Goroutines
 //

@@ -37,6 +37,9 @@ type txn struct {
 	// table's mu, never after.
 	mu   sync.Mutex
 	undo []undoEntry // guarded by mu
+	// events are the change events of its writes, published when it
+	// commits. Guarded by mu.
+	events []changeEvent
 	// seen holds the namespaces whose existence before the transaction
 	// is known. Guarded by mu.
 	seen map[string]bool

@@ -25,8 +25,11 @@ func (cn *conn) execInTxn(req *request, t *txn) error {
 	body := req.msg.Body
 	db := body.Lookup("$db").StringValue()
 	coll, _ := body.Lookup(req.name).StringValueOK()
+	w, err := cn.watchWrite(req, db, coll)
+	if err != nil {
+		return err
+	}
 	var reply bson.Raw
-	var err error
 	switch req.name {
 	case "insert":
 		reply, err = cn.txnInsert(req, t, db, coll)
@@ -60,6 +63,8 @@ func (cn *conn) execInTxn(req *request, t *txn) error {
 	if !okReply(reply) || reply.Lookup("writeErrors").Type != 0 {
 		cn.rollback(t)
 		cn.m.c.txns.setState(t, txnAborted)
+	} else if w != nil {
+		t.events = append(t.events, w.implicitCreate(w.after(req, reply))...)
 	}
 	var extra bson.D
 	if !okReply(reply) {

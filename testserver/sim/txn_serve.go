@@ -54,6 +54,8 @@ func (cn *conn) serveTxn(req *request) error {
 		if st == txnInProgress {
 			t.undo = nil
 			c.txns.setState(t, txnCommitted)
+			c.addChanges(txnEvents(t.events, body))
+			t.events = nil
 		}
 		return cn.replyTxn(req, cn.commitReply(body))
 	case "abortTransaction":

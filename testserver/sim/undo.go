@@ -37,7 +37,7 @@ func (cn *conn) rollback(t *txn) error {
 			errs = append(errs, err)
 		}
 	}
-	t.undo = nil
+	t.undo, t.events = nil, nil
 	return errors.Join(errs...)
 }
 
