@@ -17,6 +17,7 @@ func init() {
 		"dropIndexes":    collDropIndexes,
 		"listIndexes":    collListIndexes,
 		"listIndexNames": collListIndexNames,
+		"rename":         collRename,
 	} {
 		collectionOps[name] = f
 	}
@@ -155,4 +156,24 @@ func collListIndexNames(ctx context.Context, tr *testRun, e any, a *args) (opRes
 	}
 	v, err := stringsValue(names)
 	return opResult{value: v}, err
+}
+
+// collRename renames the collection: the rename operation of the change
+// streams tests ({to, dropTarget}).
+func collRename(ctx context.Context, tr *testRun, e any, a *args) (opResult, error) {
+	to, err := a.str("to", true)
+	if err != nil {
+		return opResult{}, err
+	}
+	var o motor.RenameCollectionOptions
+	drop, err := a.optBool("dropTarget")
+	if err != nil {
+		return opResult{}, err
+	}
+	o.DropTarget = drop != nil && *drop
+	o.Comment = a.anyValue("comment")
+	if err := firstErr(a.noSession(tr), a.noTimeoutMS(), a.check()); err != nil {
+		return opResult{}, err
+	}
+	return opResult{err: e.(*collectionEntity).coll.Rename(ctx, to, o)}, nil
 }

@@ -2,7 +2,6 @@ package simtest
 
 import (
 	"context"
-	"os"
 	"slices"
 	"testing"
 	"time"
@@ -127,10 +126,10 @@ func TestUnifiedSimulatorClusterTime(t *testing.T) {
 }
 
 // simSkips is the skip list of the simulator's targets: FerretDB's, without
-// its entries for FerretDB's lack of transactions, which the simulator runs
-// (its fail point entries do not apply either: the simulator's probe finds
-// fail points).
-var simSkips = unified.TransactionSkips(unified.FerretDBSkips)
+// its entries for FerretDB's lack of transactions and change streams, which
+// the simulator has (its fail point entries do not apply either: the
+// simulator's probe finds fail points).
+var simSkips = unified.WithoutChangeStreamSkips(unified.TransactionSkips(unified.FerretDBSkips))
 
 // txnSuites are the suites TestUnifiedSimulatorTransactions runs, with the
 // transaction files of valid-pass.
@@ -176,14 +175,10 @@ var csSuites = []string{"change-streams/unified", "retryable-reads/unified"}
 // stream) against a replica set and a sharded cluster (two mongos) of the
 // simulator, with its logical clock. The skip list applies without its
 // entries for FerretDB's lack of change streams
-// (unified.WithoutChangeStreamSkips). MOTOR_SIM_CS=1 runs it until the
-// simulator's change events are merged.
+// (unified.WithoutChangeStreamSkips).
 //
-//	MOTOR_SIM_CS=1 go test ./testserver/simtest -run TestUnifiedSimulatorChangeStreams -v
+//	go test ./testserver/simtest -run TestUnifiedSimulatorChangeStreams -v
 func TestUnifiedSimulatorChangeStreams(t *testing.T) {
-	if os.Getenv("MOTOR_SIM_CS") != "1" {
-		t.Skip("the simulator's change events are not merged yet; MOTOR_SIM_CS=1 runs this test")
-	}
 	var suites []unified.Suite
 	for _, s := range unified.AllSuites(t) {
 		if slices.Contains(csSuites, s.Dir()) {
@@ -191,7 +186,7 @@ func TestUnifiedSimulatorChangeStreams(t *testing.T) {
 		}
 	}
 	suites = append(suites, unified.ValidPassSuite())
-	skips := unified.WithoutChangeStreamSkips(simSkips)
+	skips := simSkips
 	t.Run("replicaset", func(t *testing.T) {
 		rs := newRS(t, sim.Options{ClusterTime: true})
 		tg := openTarget(t, "sim-replicaset-cs", rs.URI("heartbeatFrequencyMS=500"))
