@@ -74,14 +74,7 @@ func TestTxnCommitRetryMajority(t *testing.T) {
 func TestTxnCommitDefaultWTimeout(t *testing.T) {
 	f, c := newTxFake(t, 1, false, nil)
 	ctx := ctxTimeout(t, 20*time.Second)
-	s, err := c.StartSession()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.EndSession(ctx)
-	if err := s.StartTransaction(); err != nil {
-		t.Fatal(err)
-	}
+	s := startTxn(t, ctx, c)
 	if _, err := c.Database("db").Collection("c").InsertOne(motor.WithSession(ctx, s), bson.D{}); err != nil {
 		t.Fatal(err)
 	}
@@ -178,18 +171,11 @@ func TestTxnCommitWriteConcernError(t *testing.T) {
 		return nil
 	})
 	ctx := ctxTimeout(t, 20*time.Second)
-	s, err := c.StartSession()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.EndSession(ctx)
-	if err := s.StartTransaction(); err != nil {
-		t.Fatal(err)
-	}
+	s := startTxn(t, ctx, c)
 	if _, err := c.Database("db").Collection("c").InsertOne(motor.WithSession(ctx, s), bson.D{}); err != nil {
 		t.Fatal(err)
 	}
-	err = s.CommitTransaction(ctx)
+	err := s.CommitTransaction(ctx)
 	var se *motor.ServerError
 	if !errors.As(err, &se) || se.Code != 64 {
 		t.Fatalf("commit with a writeConcernError: %v, want a ServerError with code 64", err)

@@ -1,6 +1,7 @@
 package motor_test
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"sync"
@@ -383,14 +384,7 @@ func TestTxnCursorDoesNotPrefetch(t *testing.T) {
 		return nil
 	})
 	ctx := ctxTimeout(t, 20*time.Second)
-	s, err := c.StartSession()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.EndSession(ctx)
-	if err := s.StartTransaction(); err != nil {
-		t.Fatal(err)
-	}
+	s := startTxn(t, ctx, c)
 	cur, err := c.Database("db").Collection("c").Find(motor.WithSession(ctx, s), bson.D{}, motor.FindOptions{BatchSize: 1})
 	if err != nil {
 		t.Fatal(err)
@@ -410,4 +404,19 @@ func TestTxnCursorDoesNotPrefetch(t *testing.T) {
 			t.Errorf("a getMore was sent in the background: %v", r.body)
 		}
 	}
+}
+
+// startTxn starts a session of c with a transaction in progress; the
+// session ends when the test does.
+func startTxn(t *testing.T, ctx context.Context, c *motor.Client) *motor.Session {
+	t.Helper()
+	s, err := c.StartSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.EndSession(ctx) })
+	if err := s.StartTransaction(); err != nil {
+		t.Fatal(err)
+	}
+	return s
 }
