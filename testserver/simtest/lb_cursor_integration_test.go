@@ -17,18 +17,9 @@ import (
 // go on the connection that opened the cursor, and that connection goes
 // back to the pool when the cursor is exhausted.
 func TestLoadBalancedCursorPinned(t *testing.T) {
-	addr := backend(t)
+	lb := newShardedWith(t, sim.ShardedOptions{Routers: 1, LoadBalanced: true})
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	lb, err := sim.NewShardedWith(ctx, addr, sim.ShardedOptions{Routers: 1, LoadBalanced: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := lb.Close(); err != nil {
-			t.Errorf("closing the load balancer: %v", err)
-		}
-	})
 	var mu sync.Mutex
 	conns := map[string]map[int64]bool{} // command name -> connection ids
 	var checkedOut, checkedIn int

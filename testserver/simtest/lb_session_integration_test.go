@@ -20,18 +20,9 @@ import (
 // connections; every connection goes back to the pool, the cursor's when
 // it ends (exhausted, or closed early).
 func TestLoadBalancedSessionCursor(t *testing.T) {
-	addr := backend(t)
+	lb := newShardedWith(t, sim.ShardedOptions{Routers: 1, LoadBalanced: true})
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	lb, err := sim.NewShardedWith(ctx, addr, sim.ShardedOptions{Routers: 1, LoadBalanced: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := lb.Close(); err != nil {
-			t.Errorf("closing the load balancer: %v", err)
-		}
-	})
 	type started struct {
 		name   string
 		conn   int64
